@@ -1,0 +1,85 @@
+/**
+ * `analytics query`: SQL over the lake's tables, read-only. The lake is only ever read through
+ * views over one snapshot in an in-memory DuckDB; statements other than reads are refused before
+ * they run, so a query cannot change the lake (or anything else on disk).
+ */
+import type { ColumnInfo, Row } from '../duckdb/engine.js';
+import { Engine } from '../duckdb/engine.js';
+import { UserError } from '../errors.js';
+import { createLakeViews } from '../lake/reader.js';
+import type { Workspace } from '../workspace/workspace.js';
+
+/** Statement types a query may contain. */
+const READ_ONLY = new Set(['SELECT', 'EXPLAIN', 'PRAGMA', 'RELATION']);
+
+export interface QueryResult {
+  columns: ColumnInfo[];
+  rows: Row[];
+  snapshotVersion: number;
+  seconds: number;
+}
+
+/** Opens a read-only engine with one view per lake table. The caller closes it. */
+export async function openLakeReader(workspace: Workspace): Promise<{ engine: Engine; snapshotVersion: number }> {
+  const engine = await Engine.open({ memoryLimit: workspace.config.engine.memory_limit, ...(workspace.config.engine.threads ? { threads: workspace.config.engine.threads } : {}) });
+  try {
+    const snapshot = await createLakeViews(engine, workspace.lakeRoot, workspace.registry);
+    return { engine, snapshotVersion: snapshot.version };
+  } catch (error) {
+    engine.close();
+    throw error;
+  }
+}
+
+/** Refuses SQL that would write, before it runs. */
+export async function assertReadOnly(engine: Engine, sql: string): Promise<void> {
+  let types: string[];
+  try {
+    types = await engine.statementTypes(sql);
+  } catch (error) {
+    throw sqlError(error, sql);
+  }
+  if (types.length === 0) throw new UserError('BAD_ARGUMENT', 'The query is empty.', { hint: 'Pass a SELECT statement, e.g. analytics query "SELECT count(*) FROM transactions"' });
+  const refused = types.filter((type) => !READ_ONLY.has(type));
+  if (refused.length > 0) {
+    throw new UserError('QUERY_FORBIDDEN', `Queries are read-only; this SQL contains ${refused.join(', ')}.`, {
+      hint: 'Use SELECT (or EXPLAIN). To change data, use analytics ingest, etl or lake commands.',
+    });
+  }
+}
+
+export async function runQuery(workspace: Workspace, sql: string): Promise<QueryResult> {
+  const started = performance.now();
+  const { engine, snapshotVersion } = await openLakeReader(workspace);
+  try {
+    await assertReadOnly(engine, sql);
+    try {
+      const { columns, rows } = await engine.table(sql);
+      return { columns, rows, snapshotVersion, seconds: (performance.now() - started) / 1000 };
+    } catch (error) {
+      throw sqlError(error, sql);
+    }
+  } finally {
+    engine.close();
+  }
+}
+
+/** DuckDB's own message, with the position it names shown under the SQL. */
+export function sqlError(error: unknown, sql: string): UserError {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /LINE (\d+):/.test(message) ? '' : positionNote(message, sql);
+  return new UserError('QUERY_FAILED', `${message}${position}`, {
+    hint: 'Tables: transactions, fraud_detections, security_alerts, notifications, dead_letters. List columns with: analytics query "DESCRIBE transactions"',
+  });
+}
+
+function positionNote(message: string, sql: string): string {
+  const match = /at position (\d+)|characters? (\d+)/.exec(message);
+  const offset = match ? Number(match[1] ?? match[2]) : undefined;
+  if (offset === undefined || Number.isNaN(offset)) return '';
+  const before = sql.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  const text = sql.split('\n')[line - 1] ?? '';
+  return `\nLINE ${line}: ${text}\n${' '.repeat(`LINE ${line}: `.length + column - 1)}^`;
+}

@@ -1,0 +1,308 @@
+/**
+ * Compiles the contract's field specs into one set-based DuckDB query that validates every
+ * record of an input relation in a single pass: one JSON parse per record, type checks from the
+ * first character of each JSON value (no second parse), and the list of reasons built only for
+ * records that fail (the fast path is one boolean per record).
+ *
+ * Input relation columns: `raw VARCHAR` (the record's text), `origin VARCHAR`, `ordinal BIGINT`.
+ * Output: the envelope, every data field as a typed column, `_table`, `reasons VARCHAR[]`
+ * (empty when valid) and `raw` (kept only for rejected records).
+ */
+import { ident, literal, literalList } from '../duckdb/sql.js';
+import { ENVELOPE_FIELDS, ENVELOPE_KEYS, type EventTypeSpec, type FieldKind, type FieldSpec } from './field-spec.js';
+
+export interface ReferenceCodes {
+  countries: readonly string[];
+  currencies: readonly string[];
+  /** Minor units per currency code, for the decimal-places rule; absent codes allow 2. */
+  currencyDecimals: ReadonlyMap<string, number>;
+}
+
+/** The SQL type that stores each field kind in the lake. */
+export const SQL_TYPE: Record<FieldKind, string> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  integer: 'BIGINT',
+  decimal: 'DECIMAL(18,4)',
+  boolean: 'BOOLEAN',
+  string_array: 'VARCHAR[]',
+};
+
+/** The union of data fields over all types: one typed column per field name. */
+export function dataColumns(types: readonly EventTypeSpec[]): Map<string, FieldKind> {
+  const columns = new Map<string, FieldKind>();
+  for (const spec of types) {
+    for (const field of spec.fields) {
+      const known = columns.get(field.name);
+      if (known !== undefined && known !== field.kind) {
+        throw new Error(`data field "${field.name}" is ${known} in one type and ${field.kind} in ${spec.type} v${spec.version}`);
+      }
+      columns.set(field.name, field.kind);
+    }
+  }
+  return columns;
+}
+
+// ---- Layered columns per field -------------------------------------------------------------
+// Each field gets four columns computed once: the JSON leaf `<p>_v` (NULL when missing or null),
+// its first character `<p>_k` (the JSON kind: '"' string, digit or '-' number, '[' array…), the
+// decoded string `<p>_s` and the typed value `<p>_t`. Checks refer to these columns, which keeps
+// the SQL small enough for DuckDB to plan quickly.
+
+interface FieldColumns {
+  v: string;
+  k: string;
+  s: string;
+  t: string;
+}
+
+function columnsFor(prefix: string): FieldColumns {
+  return { v: ident(`${prefix}_v`), k: ident(`${prefix}_k`), s: ident(`${prefix}_s`), t: ident(`${prefix}_t`) };
+}
+
+// No `x IN (a, b, c, …)`: DuckDB rewrites IN-lists of five or more constants into hash joins,
+// one per occurrence, which makes a plan of hundreds of joins. Lists use list_contains; code
+// lists use a regular expression alternation (RE2 matches them in one DFA pass).
+const isNumberStart = (k: string) => `(${k} = '-' OR (${k} >= '0' AND ${k} <= '9'))`;
+const inList = (expression: string, values: readonly string[]) => `list_contains(${literalList(values)}, ${expression})`;
+const inCodes = (expression: string, codes: readonly string[]) => `regexp_full_match(${expression}, ${literal(codes.join('|'))})`;
+const isStringCol = (c: FieldColumns) => `(${c.k} = '"')`;
+const isNumberCol = (c: FieldColumns) => isNumberStart(c.k);
+const isBooleanCol = (c: FieldColumns) => `(${c.v} IN ('true', 'false'))`;
+const isArrayCol = (c: FieldColumns) => `(${c.k} = '[')`;
+
+/** The decoded string of a JSON string value; escapes are decoded only when there are any. */
+function stringValueSql(v: string, k: string): string {
+  return `CASE WHEN ${k} = '"' THEN (CASE WHEN contains(${v}, '\\') THEN ${v} ->> '$' ELSE ${v}[2:-2] END) END`;
+}
+
+/** Text of a decimal field: a JSON number's text, or the content of a JSON string. */
+function decimalTextSql(v: string, k: string): string {
+  return `CASE WHEN ${k} = '"' THEN (CASE WHEN contains(${v}, '\\') THEN ${v} ->> '$' ELSE ${v}[2:-2] END) WHEN ${isNumberStart(k)} THEN ${v} END`;
+}
+
+function typedValueSql(kind: FieldKind, c: FieldColumns): string {
+  switch (kind) {
+    case 'string': return c.s;
+    case 'number': return `CASE WHEN ${isNumberCol(c)} THEN TRY_CAST(${c.v} AS DOUBLE) END`;
+    case 'integer': return `CASE WHEN ${isNumberCol(c)} THEN TRY_CAST(TRY_CAST(${c.v} AS DOUBLE) AS BIGINT) END`;
+    case 'decimal': return `TRY_CAST(${c.s} AS DECIMAL(18,4))`;
+    case 'boolean': return `CASE WHEN ${isBooleanCol(c)} THEN ${c.v} = 'true' END`;
+    case 'string_array': return `CASE WHEN ${isArrayCol(c)} THEN TRY(from_json(${c.v}, '["VARCHAR"]')) END`;
+  }
+}
+
+const foundKind = (c: FieldColumns) =>
+  `(CASE WHEN ${isStringCol(c)} THEN 'a string' WHEN ${isNumberCol(c)} THEN 'a number' WHEN ${isBooleanCol(c)} THEN 'a boolean' WHEN ${isArrayCol(c)} THEN 'an array' ELSE 'an object' END)`;
+
+const EXPECTED: Record<FieldKind, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  decimal: 'a number or a decimal string',
+  boolean: 'a boolean',
+  string_array: 'an array of strings',
+};
+
+function hasKindSql(kind: FieldKind, c: FieldColumns): string {
+  switch (kind) {
+    case 'string': return isStringCol(c);
+    case 'number': return isNumberCol(c);
+    case 'integer': return `(${isNumberCol(c)} AND TRY_CAST(${c.v} AS DOUBLE) = floor(TRY_CAST(${c.v} AS DOUBLE)))`;
+    case 'decimal': return `(${isNumberCol(c)} OR (${isStringCol(c)} AND regexp_full_match(${c.s}, '-?[0-9]+(\\.[0-9]+)?')))`;
+    case 'boolean': return isBooleanCol(c);
+    case 'string_array':
+      return `(${isArrayCol(c)} AND coalesce(list_bool_and(list_transform(TRY(from_json(${c.v}, '["JSON"]')), e -> left(e, 1) = '"')), true))`;
+  }
+}
+
+const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV6 =
+  '(([0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|' +
+  '([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|' +
+  '([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|' +
+  '[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:)|' +
+  '::(ffff(:0{1,4})?:)?' + IPV4 + '|([0-9a-fA-F]{1,4}:){1,4}:' + IPV4 + ')';
+const RFC3339 = '[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})';
+
+/** One rule: when `violated` holds, the record is rejected with `message` (a SQL string expression). */
+interface Check {
+  violated: string;
+  message: string;
+}
+
+function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: ReferenceCodes, sibling: (name: string) => FieldColumns): Check[] {
+  const checks: Check[] = [];
+  const present = `(${c.v} IS NOT NULL)`;
+  const at = (text: string) => literal(`${path}: ${text}`);
+  if (field.required === true) {
+    checks.push({ violated: `NOT ${present}`, message: at('required field is missing') });
+  } else if (field.required !== false) {
+    const other = sibling(field.required.unlessField);
+    const exempt = `coalesce(${inList(other.s, field.required.in)}, false)`;
+    checks.push({
+      violated: `(NOT ${present} AND NOT ${exempt})`,
+      message: at(`required unless ${field.required.unlessField} is ${field.required.in.join(' or ')}`),
+    });
+  }
+  checks.push({
+    violated: `(${present} AND NOT ${hasKindSql(field.kind, c)})`,
+    message: `${at(`expected ${EXPECTED[field.kind]}, found `)} || ${foundKind(c)}`,
+  });
+  // Value rules apply only when the value has the right kind (the kind check reports otherwise).
+  const typed = `(${present} AND ${hasKindSql(field.kind, c)})`;
+  const rule = (condition: string, message: string) => checks.push({ violated: `(${typed} AND coalesce(${condition}, false))`, message });
+  const found = (text: string) => `${at(`${text}, found "`)} || ${c.s} || '"'`;
+  if (field.enum) rule(`NOT ${inList(c.s, field.enum)}`, found(`expected one of ${field.enum.join(', ')}`));
+  if (field.minLength !== undefined) rule(`length(${c.s}) < ${field.minLength}`, at(`must have at least ${field.minLength} character${field.minLength === 1 ? '' : 's'}`));
+  if (field.maxLength !== undefined) rule(`length(${c.s}) > ${field.maxLength}`, `${at(`must have at most ${field.maxLength} characters, found `)} || length(${c.s})`);
+  if (field.pattern !== undefined) rule(`NOT regexp_full_match(${c.s}, ${literal(field.pattern)})`, found(`must match ${field.pattern}`));
+  if (field.minimum !== undefined) rule(`${c.t} < ${field.minimum}`, `${at(`must be at least ${field.minimum}, found `)} || ${c.t}`);
+  if (field.maximum !== undefined) rule(`${c.t} > ${field.maximum}`, `${at(`must be at most ${field.maximum}, found `)} || ${c.t}`);
+  if (field.kind === 'decimal') rule(`${c.t} IS NULL`, at('is out of range for DECIMAL(18,4)'));
+  switch (field.format) {
+    case 'country':
+      rule(`NOT ${inCodes(c.s, codes.countries)}`, found('expected an ISO 3166-1 alpha-2 country code'));
+      break;
+    case 'currency':
+      rule(`NOT ${inCodes(c.s, codes.currencies)}`, found('expected an ISO 4217 currency code'));
+      break;
+    case 'mcc':
+      rule(`NOT regexp_full_match(${c.s}, '[0-9]{4}')`, found('expected a 4-digit merchant category code'));
+      break;
+    case 'ip':
+      rule(`NOT regexp_full_match(${c.s}, ${literal(IPV4)}) AND NOT regexp_full_match(${c.s}, ${literal(IPV6)})`, found('expected an IPv4 or IPv6 address'));
+      break;
+    case 'date-time':
+      rule(`NOT regexp_full_match(${c.s}, ${literal(RFC3339)}) OR TRY_CAST(${c.s} AS TIMESTAMPTZ) IS NULL`, found('expected an RFC 3339 time with offset such as 2026-11-25T18:00:00.123+01:00'));
+      break;
+    default:
+      break;
+  }
+  if (field.decimalsOfCurrencyField !== undefined) {
+    const decimals = currencyDecimalsSql(sibling(field.decimalsOfCurrencyField).s, codes);
+    rule(`length(split_part(${c.s}, '.', 2)) > ${decimals}`, `${at('has more decimals than its currency allows (')} || ${decimals} || ')'`);
+  }
+  return checks;
+}
+
+/** The JSON structure passed to from_json: every leaf is kept as JSON text for exact type checks. */
+function parseStructure(columns: Map<string, FieldKind>): string {
+  const data = Object.fromEntries([...columns.keys()].map((name) => [name, 'JSON']));
+  const envelope = Object.fromEntries(ENVELOPE_FIELDS.map((field) => [field.name, 'JSON']));
+  return JSON.stringify({ ...envelope, data });
+}
+
+export interface ValidationQuery {
+  /** SELECT over the input relation producing the checked relation. */
+  sql: string;
+  /** Data columns with kinds, in output order. */
+  dataColumns: Map<string, FieldKind>;
+}
+
+const envelopeColumns = (name: string) => columnsFor(`e_${name}`);
+const dataFieldColumns = (name: string) => columnsFor(`d_${name}`);
+
+/** Builds the validation query for a set of event types over a relation named `inputRelation`. */
+export function compileValidation(types: readonly EventTypeSpec[], codes: ReferenceCodes, inputRelation: string): ValidationQuery {
+  const columns = dataColumns(types);
+  const fields: { c: FieldColumns; leaf: string; kind: FieldKind }[] = [
+    ...ENVELOPE_FIELDS.map((field) => ({ c: envelopeColumns(field.name), leaf: `_j.${ident(field.name)}`, kind: field.kind })),
+    ...[...columns].map(([name, kind]) => ({ c: dataFieldColumns(name), leaf: `_j.data.${ident(name)}`, kind })),
+  ];
+  const type = envelopeColumns('type');
+  const version = envelopeColumns('version');
+
+  const envelopeChecks: Check[] = ENVELOPE_FIELDS.flatMap((field) => fieldChecks(field, envelopeColumns(field.name), field.name, codes, envelopeColumns));
+  const knownTypes = [...new Set(types.map((spec) => spec.type))];
+  const versionsOf = (name: string) => types.filter((spec) => spec.type === name).map((spec) => spec.version);
+  const typeChecks: Check[] = [
+    {
+      violated: `(NOT ${inList(type.s, knownTypes)})`,
+      message: `'type: unknown event type "' || ${type.s} || '" (known: ${knownTypes.join(', ')})'`,
+    },
+    {
+      violated: `(${inList(type.s, knownTypes)} AND ${isNumberCol(version)} AND NOT ${inList('_type_key', types.map((spec) => `${spec.type}@${spec.version}`))})`,
+      message: `'version: ' || ${type.s} || ' version ' || ${version.v} || ' is not declared in this workspace (known: ' || CASE ${type.s} ${knownTypes.map((name) => `WHEN ${literal(name)} THEN ${literal(versionsOf(name).join(', '))}`).join(' ')} END || ')'`,
+    },
+    { violated: '(_j.data IS NULL)', message: `'data: required object is missing'` },
+  ];
+  // A non-object `data` parses as a struct of NULLs: cheap to miss, costly to detect (a second
+  // parse), so it is checked on the slow path, and on the fast path only for types whose fields
+  // are all optional (where no required-field check would catch it).
+  const dataNotObject: Check = {
+    violated: `(_j.data IS NOT NULL AND json_type(raw, '$.data') <> 'OBJECT')`,
+    message: `'data: expected an object, found ' || lower(json_type(raw, '$.data'))`,
+  };
+  const perType = types.map((spec) => {
+    const checks = spec.fields.flatMap((field) => fieldChecks(field, dataFieldColumns(field.name), `data.${field.name}`, codes, dataFieldColumns));
+    if (!spec.fields.some((field) => field.required === true)) checks.unshift(dataNotObject);
+    return { key: `${spec.type}@${spec.version}`, table: spec.table, checks };
+  });
+
+  const anyViolated = (checks: Check[]) => (checks.length === 0 ? 'false' : checks.map((check) => `coalesce(${check.violated}, false)`).join(' OR '));
+  const messages = (checks: Check[]) => checks.map((check) => `CASE WHEN coalesce(${check.violated}, false) THEN ${check.message} END`);
+  const typeCase = (render: (entry: (typeof perType)[number]) => string, otherwise: string) =>
+    `CASE _type_key ${perType.map((entry) => `WHEN ${literal(entry.key)} THEN ${render(entry)}`).join(' ')} ELSE ${otherwise} END`;
+
+  const okExpression = `(NOT (${anyViolated([...envelopeChecks, ...typeChecks])}) AND ${typeCase((entry) => `NOT (${anyViolated(entry.checks)})`, 'false')})`;
+  const reasonsExpression = `list_filter([${[
+    ...messages([...envelopeChecks, ...typeChecks, dataNotObject]),
+    ...perType.flatMap((entry) => messages(entry.checks).map((message) => `CASE WHEN _type_key = ${literal(entry.key)} THEN ${message} END`)),
+  ].join(',\n      ')}], r -> r IS NOT NULL)`;
+
+  const knownKeys = literalList(ENVELOPE_KEYS);
+  const extraKeys = `list_filter(json_keys(raw), k -> NOT list_contains(${knownKeys}, k))`;
+  const sql = `
+WITH _parsed AS (
+  SELECT raw, origin, ordinal, TRY(from_json(raw, ${literal(parseStructure(columns))})) AS _j FROM ${inputRelation}
+),
+_leaves AS (
+  SELECT raw, origin, ordinal, _j, ${fields.map((f) => `${f.leaf} AS ${f.c.v}`).join(', ')} FROM _parsed
+),
+_kinds AS (
+  SELECT *, ${fields.map((f) => `left(${f.c.v}, 1) AS ${f.c.k}`).join(', ')} FROM _leaves
+),
+_strings AS (
+  SELECT *, ${fields.filter((f) => f.kind === 'string' || f.kind === 'decimal').map((f) => `${f.kind === 'decimal' ? decimalTextSql(f.c.v, f.c.k) : stringValueSql(f.c.v, f.c.k)} AS ${f.c.s}`).join(', ')} FROM _kinds
+),
+_values AS (
+  SELECT *, ${fields.filter((f) => f.kind !== 'string').map((f) => `${typedValueSql(f.kind, f.c)} AS ${f.c.t}`).join(', ')},
+         ${type.s} || '@' || coalesce(${version.v}::VARCHAR, '') AS _type_key
+  FROM _strings
+),
+_checked AS (
+  SELECT *,
+    CASE
+      WHEN _j IS NULL THEN ['invalid JSON: the record does not parse']
+      WHEN left(ltrim(raw), 1) <> '{' THEN ['expected a JSON object']
+      WHEN ${okExpression} THEN []::VARCHAR[]
+      ELSE ${reasonsExpression}
+    END AS reasons
+  FROM _values
+)
+SELECT
+  ordinal, origin,
+  ${envelopeColumns('id').s} AS id,
+  ${type.s} AS "type",
+  ${version.t} AS version,
+  TRY_CAST(${envelopeColumns('occurred_at').s} AS TIMESTAMPTZ) AS occurred_at,
+  ${envelopeColumns('source').s} AS source,
+  ${envelopeColumns('trace_id').s} AS trace_id,
+  CASE WHEN len(reasons) = 0 AND len(${extraKeys}) > 0
+       THEN to_json(map_from_entries(list_transform(${extraKeys}, k -> {'k': k, 'v': json_extract(raw, '$.' || to_json(k)::VARCHAR)})))::VARCHAR
+  END AS extra,
+  ${[...columns].map(([name, kind]) => `${kind === 'string' ? dataFieldColumns(name).s : dataFieldColumns(name).t} AS ${ident(name)}`).join(',\n  ')},
+  ${typeCase((entry) => literal(entry.table), 'NULL')} AS _table,
+  reasons,
+  CASE WHEN len(reasons) > 0 THEN raw END AS raw
+FROM _checked`;
+  return { sql, dataColumns: columns };
+}
+
+/** Minor units of the currency in a SQL string expression; 2 unless the reference says otherwise. */
+function currencyDecimalsSql(currency: string, codes: ReferenceCodes): string {
+  const unusual = [...codes.currencyDecimals].filter(([, decimals]) => decimals !== 2);
+  if (unusual.length === 0) return '2';
+  return `(CASE ${currency} ${unusual.map(([code, decimals]) => `WHEN ${literal(code)} THEN ${decimals}`).join(' ')} ELSE 2 END)`;
+}

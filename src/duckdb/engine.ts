@@ -1,0 +1,132 @@
+/**
+ * The one door to DuckDB (`@duckdb/node-api`). Every process opens its own in-memory engine:
+ * the lake is Parquet files, never a DuckDB database file, so any number of processes read and
+ * write one workspace without fighting over a single-writer database (docs/architecture.md).
+ */
+import os from 'node:os';
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  type Json,
+} from '@duckdb/node-api';
+import { readEnv } from '../env.js';
+
+export interface EngineOptions {
+  /** Worker threads; default: ANALYTICS_DUCKDB_THREADS or the number of CPUs. */
+  threads?: number;
+  /** Memory limit such as '512MB'; DuckDB spills to tempDirectory beyond it. */
+  memoryLimit?: string;
+  /** Where DuckDB spills; should be on the workspace's disk. */
+  tempDirectory?: string;
+}
+
+/** A JSON-friendly row: numbers for integers and decimals, ISO 8601 UTC strings for times. */
+export type Row = Record<string, Json>;
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+export class Engine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const threads = options.threads ?? Number(readEnv('ANALYTICS_DUCKDB_THREADS') ?? os.availableParallelism());
+    const config: Record<string, string> = { threads: String(threads) };
+    const memory = readEnv('ANALYTICS_DUCKDB_MEMORY') ?? options.memoryLimit;
+    if (memory) config.memory_limit = memory;
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    return new Engine(instance, connection);
+  }
+
+  /** Runs statements for their effect. */
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  /** Runs a query and returns every row as a JSON-friendly object. */
+  async rows<T = Row>(sql: string): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.convertRowObjects(jsonFriendly) as T[];
+  }
+
+  /** Runs a query and returns the rows with the result's column names and types. */
+  async table(sql: string): Promise<{ columns: ColumnInfo[]; rows: Row[] }> {
+    const reader = await this.connection.runAndReadAll(sql);
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    const columns = names.map((name, index) => ({ name, type: String(types[index]) }));
+    return { columns, rows: reader.convertRowObjects(jsonFriendly) as Row[] };
+  }
+
+  /** Streams a query's rows in chunks, for results too large to hold. */
+  async *streamRows(sql: string): AsyncGenerator<{ columns: ColumnInfo[]; rows: Row[] }> {
+    const result = await this.connection.stream(sql);
+    const names = result.columnNames();
+    const types = result.columnTypes();
+    const columns = names.map((name, index) => ({ name, type: String(types[index]) }));
+    for await (const rows of result.yieldConvertedRowObjects(jsonFriendly)) {
+      yield { columns, rows: rows as Row[] };
+    }
+  }
+
+  /** The statement types in a SQL text, without running it (used to keep queries read-only). */
+  async statementTypes(sql: string): Promise<string[]> {
+    const extracted = await this.connection.extractStatements(sql);
+    const types: string[] = [];
+    for (let index = 0; index < extracted.count; index++) {
+      const prepared = await extracted.prepare(index);
+      types.push(StatementTypeName[prepared.statementType] ?? String(prepared.statementType));
+      prepared.destroySync?.();
+    }
+    return types;
+  }
+
+  interrupt(): void {
+    this.connection.interrupt();
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** DuckDB's statement type numbers (duckdb.h `duckdb_statement_type`). */
+const StatementTypeName: Record<number, string> = {
+  0: 'INVALID', 1: 'SELECT', 2: 'INSERT', 3: 'UPDATE', 4: 'EXPLAIN', 5: 'DELETE', 6: 'PREPARE',
+  7: 'CREATE', 8: 'EXECUTE', 9: 'ALTER', 10: 'TRANSACTION', 11: 'COPY', 12: 'ANALYZE',
+  13: 'VARIABLE_SET', 14: 'CREATE_FUNC', 15: 'DROP', 16: 'EXPORT', 17: 'PRAGMA', 18: 'VACUUM',
+  19: 'CALL', 20: 'SET', 21: 'LOAD', 22: 'RELATION', 23: 'EXTENSION', 24: 'LOGICAL_PLAN',
+  25: 'ATTACH', 26: 'DETACH', 27: 'MULTI',
+};
+
+const INTEGER_TYPES = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT,
+]);
+
+/** JSON conversion that scripts want: safe integers and decimals as numbers, times in UTC ISO 8601. */
+const jsonFriendly: DuckDBValueConverter<Json> = (value: DuckDBValue, type: DuckDBType, converter) => {
+  if (value === null) return null;
+  if (INTEGER_TYPES.has(type.typeId)) {
+    const asNumber = Number(value as bigint);
+    return Number.isSafeInteger(asNumber) ? asNumber : String(value);
+  }
+  if (type.typeId === DuckDBTypeId.DECIMAL) return Number(String(value));
+  if (type.typeId === DuckDBTypeId.TIMESTAMP_TZ || type.typeId === DuckDBTypeId.TIMESTAMP) {
+    const micros = (value as { micros: bigint }).micros;
+    return new Date(Number(micros / 1000n)).toISOString();
+  }
+  return JsonDuckDBValueConverter(value, type, converter);
+};

@@ -1,0 +1,24 @@
+/**
+ * The one door to the process environment. Every variable the tool reads is named here, so
+ * `docs/configuration.md` can list them and nothing reads `process.env` behind our back.
+ */
+export const ENV_VARS = {
+  ANALYTICS_WORKSPACE: 'Workspace directory; overrides the search from the current directory.',
+  ANALYTICS_LOG_FORMAT: 'Log format on stderr: `text` or `json` (default: text on a terminal, json otherwise).',
+  ANALYTICS_DUCKDB_THREADS: 'DuckDB worker threads (default: number of CPUs).',
+  ANALYTICS_DUCKDB_MEMORY: 'DuckDB memory limit, e.g. `512MB` (default: workspace setting).',
+  NO_COLOR: 'Disable colours (any value).',
+} as const;
+
+export type KnownEnvVar = keyof typeof ENV_VARS;
+
+/** Reads a known variable. Empty strings count as unset. */
+export function readEnv(name: KnownEnvVar): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Reads any variable named by configuration (`${VAR}` interpolation): the secrets path. */
+export function readConfigEnv(name: string): string | undefined {
+  return process.env[name];
+}

@@ -1,0 +1,49 @@
+/**
+ * Two kinds of error (see docs/errors.md):
+ * - UserError: the user can fix it. Exits 1 with one line (what, where) and a hint (how to fix).
+ * - anything else is a bug: exits 2, with the stack shown only under --debug.
+ */
+
+/** Every user-facing error code, listed once; docs/errors.md is generated from this table. */
+export const ERROR_CODES = {
+  WORKSPACE_NOT_FOUND: 'No workspace config found in this directory or any parent.',
+  WORKSPACE_EXISTS: 'The target directory already holds a workspace.',
+  CONFIG_INVALID: 'A configuration file does not match its schema.',
+  CONFIG_YAML: 'A configuration file is not valid YAML.',
+  CONFIG_ENV_MISSING: 'A ${VAR} reference names an environment variable that is not set.',
+  INPUT_NOT_FOUND: 'An input path or glob matched no file.',
+  INPUT_UNREADABLE: 'An input file cannot be read in the format it claims.',
+  INPUT_FORMAT: 'The input format cannot be determined or is not supported.',
+  TOO_MANY_REJECTS: 'More records were rejected than --max-errors allows.',
+  QUERY_FAILED: 'DuckDB could not run the SQL.',
+  QUERY_FORBIDDEN: 'The SQL would change data; queries are read-only.',
+  LAKE_BUSY: 'Another process holds the lake commit lock for too long.',
+  LAKE_CORRUPT: 'A lake snapshot or data file is damaged.',
+  BAD_ARGUMENT: 'A flag or argument has a value the command cannot use.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class UserError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  /** Exit code: 1 unless a command has a reason to use another (never 2, which means a bug). */
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'UserError';
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+/** A short message from anything thrown, for logs. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

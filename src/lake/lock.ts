@@ -1,0 +1,41 @@
+/**
+ * One committer at a time per lake. Writers validate and stage outside the lock and hold it only
+ * for de-duplication, writing and the snapshot commit; readers never take it. The lock is a
+ * proper-lockfile directory lock whose mtime the holder refreshes, so a crashed holder's lock
+ * goes stale and is taken over after `staleMs`.
+ */
+import { promises as fs } from 'node:fs';
+import lockfile from 'proper-lockfile';
+import { UserError } from '../errors.js';
+import type { LakeLayout } from './layout.js';
+
+export interface LakeLockOptions {
+  /** How long to wait for another writer, in ms (default 10 minutes). */
+  waitMs?: number;
+  staleMs?: number;
+}
+
+export async function withLakeLock<T>(layout: LakeLayout, work: () => Promise<T>, options: LakeLockOptions = {}): Promise<T> {
+  await fs.mkdir(layout.snapshotsDir, { recursive: true });
+  const waitMs = options.waitMs ?? 600_000;
+  const staleMs = options.staleMs ?? 15_000;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(layout.snapshotsDir, {
+      stale: staleMs,
+      update: Math.floor(staleMs / 3),
+      retries: { retries: Math.ceil(waitMs / 250), factor: 1.2, minTimeout: 25, maxTimeout: 250 },
+      realpath: false,
+    });
+  } catch (error) {
+    throw new UserError('LAKE_BUSY', `Another process held the lake lock for more than ${Math.round(waitMs / 1000)} s.`, {
+      hint: 'Wait for the other ingest or maintenance run to finish and retry.',
+      cause: error,
+    });
+  }
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The read side: views over one snapshot. A reader picks the newest snapshot once and reads
+ * exactly its files, so concurrent writers, compaction and crashes never change what it sees.
+ */
+import type { EventTypeRegistry } from '../contract/registry.js';
+import type { Engine } from '../duckdb/engine.js';
+import { ident, literal } from '../duckdb/sql.js';
+import { LakeLayout } from './layout.js';
+import { readLatestSnapshot, type Snapshot } from './snapshot.js';
+import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, eventTableColumns, type ColumnSpec } from './tables.js';
+
+/** An empty relation with the table's typed columns. */
+export function emptyRelationSql(columns: readonly ColumnSpec[]): string {
+  return `SELECT ${columns.map((column) => `NULL::${column.sqlType} AS ${ident(column.name)}`).join(', ')} WHERE false`;
+}
+
+/** A relation over the given files with exactly the table's columns (older files get NULLs). */
+export function tableRelationSql(layout: LakeLayout, files: readonly string[], columns: readonly ColumnSpec[]): string {
+  const empty = emptyRelationSql(columns);
+  if (files.length === 0) return empty;
+  const list = `[${files.map((file) => literal(layout.resolve(file))).join(', ')}]`;
+  const names = columns.map((column) => ident(column.name)).join(', ');
+  return `SELECT ${names} FROM (${empty} UNION ALL BY NAME SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false))`;
+}
+
+export interface TableInfo {
+  name: string;
+  columns: ColumnSpec[];
+  files: string[];
+}
+
+/** Tables of a snapshot: every event table of the registry plus dead letters. */
+export function snapshotTables(snapshot: Snapshot, registry: EventTypeRegistry): TableInfo[] {
+  const filesOf = (table: string) => snapshot.files.filter((file) => file.table === table).map((file) => file.path);
+  return [
+    ...registry.tables().map((table) => ({ name: table.name, columns: eventTableColumns(table), files: filesOf(table.name) })),
+    { name: DEAD_LETTER_TABLE, columns: [...DEAD_LETTER_COLUMNS], files: filesOf(DEAD_LETTER_TABLE) },
+  ];
+}
+
+/** Creates one view per table over the newest snapshot and returns that snapshot. */
+export async function createLakeViews(engine: Engine, lakeRoot: string, registry: EventTypeRegistry): Promise<Snapshot> {
+  const layout = new LakeLayout(lakeRoot);
+  const snapshot = await readLatestSnapshot(layout);
+  for (const table of snapshotTables(snapshot, registry)) {
+    await engine.run(`CREATE OR REPLACE VIEW ${ident(table.name)} AS ${tableRelationSql(layout, table.files, table.columns)}`);
+  }
+  return snapshot;
+}

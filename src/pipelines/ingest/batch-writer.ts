@@ -1,0 +1,211 @@
+/**
+ * Commits one validated batch to the lake: the single write path of file and Kafka ingest.
+ *
+ * Input: a temp table of checked records (the output of the compiled validation) and a relation
+ * of dead letters. Under the lake lock it de-duplicates against the lake (only the partitions the
+ * batch touches), writes each table's new rows sorted by event time into Parquet files under
+ * `_staging`, makes them durable, moves them into place and commits a snapshot that lists them
+ * together with any source positions (Kafka offsets). Until that commit nobody sees them.
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EventTypeRegistry, TableSpec } from '../../contract/registry.js';
+import type { Engine } from '../../duckdb/engine.js';
+import { ident, literal } from '../../duckdb/sql.js';
+import { fsyncDir, fsyncFile } from '../../lake/durable-fs.js';
+import { LakeLayout } from '../../lake/layout.js';
+import { withLakeLock } from '../../lake/lock.js';
+import { commitSnapshot, readLatestSnapshot, type DataFile, type Snapshot } from '../../lake/snapshot.js';
+import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, enrichmentColumns, eventTableColumns } from '../../lake/tables.js';
+
+export interface BatchContext {
+  engine: Engine;
+  registry: EventTypeRegistry;
+  lakeRoot: string;
+  reportingCurrency: string;
+}
+
+export interface BatchInput {
+  /** Temp table with the checked records (validation output). */
+  checkedTable: string;
+  /** SELECT raw, origin, reasons, stage, event_id, event_type — the batch's dead letters. */
+  deadLetterSql: string;
+  /** Describes the batch in the snapshot (input files, consumer group…). */
+  details: Record<string, unknown>;
+  /**
+   * Merges this batch's source positions into the snapshot's; called under the lock with the
+   * latest committed positions, so concurrent daemons never overwrite each other's offsets.
+   */
+  sources?: (committed: Snapshot['sources']) => Snapshot['sources'];
+}
+
+export interface TableCount {
+  table: string;
+  valid: number;
+  stored: number;
+  duplicates: number;
+}
+
+export interface BatchResult {
+  batchId: string;
+  snapshotVersion: number;
+  tables: TableCount[];
+  stored: number;
+  duplicates: number;
+  deadLettered: number;
+  files: DataFile[];
+}
+
+/** Commits a checked batch. Returns what was stored; throws before the commit on any failure. */
+export async function commitBatch(context: BatchContext, input: BatchInput): Promise<BatchResult> {
+  const { engine } = context;
+  const layout = new LakeLayout(context.lakeRoot);
+  const batchId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+  const staging = path.join(layout.stagingDir, batchId);
+  const checked = ident(input.checkedTable);
+
+  const validCounts = await engine.rows<{ table: string; valid: number }>(
+    `SELECT _table AS "table", count(*) AS valid FROM ${checked} WHERE len(reasons) = 0 GROUP BY _table`,
+  );
+  await fs.mkdir(staging, { recursive: true });
+  try {
+    return await withLakeLock(layout, async () => {
+      const parent = await readLatestSnapshot(layout);
+      const ingestedAt = new Date().toISOString();
+      const staged: { table: string; files: StagedFile[] }[] = [];
+      const tables: TableCount[] = [];
+      for (const { table: tableName, valid } of validCounts) {
+        const table = context.registry.table(tableName);
+        if (!table) continue;
+        const existing = await existingIdsRelation(engine, layout, parent, table, checked);
+        const files = await copyToStaging(engine, path.join(staging, table.name), tableSelect(context, table, checked, existing, ingestedAt, batchId), 'event_date', batchId);
+        const stored = files.reduce((sum, file) => sum + file.rows, 0);
+        tables.push({ table: table.name, valid, stored, duplicates: valid - stored });
+        staged.push({ table: table.name, files });
+      }
+      const deadLetterFiles = await copyToStaging(engine, path.join(staging, DEAD_LETTER_TABLE), deadLetterSelect(input.deadLetterSql, ingestedAt, batchId), 'ingest_date', batchId);
+      staged.push({ table: DEAD_LETTER_TABLE, files: deadLetterFiles });
+
+      const added = await publishStaged(layout, staging, staged, parent.version + 1);
+      const snapshot = await commitSnapshot(layout, parent, {
+        operation: 'ingest',
+        details: { batch_id: batchId, ...input.details },
+        files: [...parent.files, ...added],
+        sources: input.sources ? input.sources(parent.sources) : parent.sources,
+      });
+      return {
+        batchId,
+        snapshotVersion: snapshot.version,
+        tables,
+        stored: tables.reduce((sum, t) => sum + t.stored, 0),
+        duplicates: tables.reduce((sum, t) => sum + t.duplicates, 0),
+        deadLettered: deadLetterFiles.reduce((sum, file) => sum + file.rows, 0),
+        files: added,
+      };
+    });
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Ids already in the lake for the partitions this batch touches, as a relation (or undefined). */
+async function existingIdsRelation(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, checked: string): Promise<string | undefined> {
+  const dates = await engine.rows<{ d: string }>(
+    `SELECT DISTINCT strftime(occurred_at, '%Y-%m-%d') AS d FROM ${checked} WHERE _table = ${literal(table.name)} AND len(reasons) = 0`,
+  );
+  const wanted = new Set(dates.map((row) => row.d));
+  const files = snapshot.files.filter((file) => file.table === table.name && wanted.has(file.partition.event_date ?? ''));
+  if (files.length === 0) return undefined;
+  const name = `_existing_${table.name}`;
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS SELECT DISTINCT id FROM read_parquet([${files.map((file) => literal(layout.resolve(file.path))).join(', ')}])`);
+  return ident(name);
+}
+
+/** The SELECT that produces a table's new rows: typed, enriched, de-duplicated, sorted. */
+function tableSelect(context: BatchContext, table: TableSpec, checked: string, existing: string | undefined, ingestedAt: string, batchId: string): string {
+  const has = (field: string) => table.dataColumns.has(field);
+  const enrich = new Set(enrichmentColumns(table).map((column) => column.name));
+  const fillGeo = enrich.has('geo_source');
+  const expressions = eventTableColumns(table).map((column) => {
+    const name = column.name;
+    switch (name) {
+      case 'extra': return `c.extra::JSON AS extra`;
+      case 'lat': case 'lon':
+        return fillGeo ? `coalesce(c.${name}, rc.${name}) AS ${name}` : `c.${name} AS ${name}`;
+      case 'amount_reporting':
+        return `CAST(c.amount * rate.usd_per_unit / (SELECT usd_per_unit FROM _ref_rates WHERE currency = ${literal(context.reportingCurrency)}) AS DECIMAL(18,4)) AS amount_reporting`;
+      case 'country_name': return `rc.name AS country_name`;
+      case 'region': return `rc.region AS region`;
+      case 'merchant_category_name': return `mcc.name AS merchant_category_name`;
+      case 'merchant_category_group': return `mcc.category_group AS merchant_category_group`;
+      case 'geo_source':
+        return `CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN 'event' WHEN rc.lat IS NOT NULL THEN 'country' END AS geo_source`;
+      case 'event_date': return `CAST(c.occurred_at AS DATE) AS event_date`;
+      case 'event_hour': return `CAST(hour(c.occurred_at) AS INTEGER) AS event_hour`;
+      case 'ingested_at': return `TIMESTAMPTZ ${literal(ingestedAt)} AS ingested_at`;
+      case 'batch_id': return `${literal(batchId)} AS batch_id`;
+      default: return `c.${ident(name)} AS ${ident(name)}`;
+    }
+  });
+  const joins = [
+    has('country') ? `LEFT JOIN _ref_countries rc ON rc.code = c.country` : '',
+    has('merchant_category') ? `LEFT JOIN _ref_merchant_categories mcc ON mcc.code = c.merchant_category` : '',
+    enrich.has('amount_reporting') ? `LEFT JOIN _ref_rates rate ON rate.currency = c.currency` : '',
+  ].filter(Boolean);
+  return `SELECT ${expressions.join(', ')}
+FROM ${checked} c ${joins.join(' ')}
+WHERE c._table = ${literal(table.name)} AND len(c.reasons) = 0
+  ${existing ? `AND c.id NOT IN (SELECT id FROM ${existing})` : ''}
+QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY c.occurred_at, c.ordinal NULLS LAST) = 1
+ORDER BY c.occurred_at`;
+}
+
+function deadLetterSelect(deadLetterSql: string, rejectedAt: string, batchId: string): string {
+  const names = DEAD_LETTER_COLUMNS.map((column) => column.name);
+  const values: Record<string, string> = {
+    rejected_at: `TIMESTAMPTZ ${literal(rejectedAt)}`,
+    ingest_date: `CAST(TIMESTAMPTZ ${literal(rejectedAt)} AS DATE)`,
+    batch_id: literal(batchId),
+  };
+  return `SELECT ${names.map((name) => `${values[name] ?? `d.${ident(name)}`} AS ${ident(name)}`).join(', ')} FROM (${deadLetterSql}) d ORDER BY d.origin`;
+}
+
+interface StagedFile {
+  file: string;
+  rows: number;
+  bytes: number;
+  partition: Record<string, string>;
+}
+
+/** Writes a SELECT to partitioned Parquet files in a staging folder and describes each file. */
+async function copyToStaging(engine: Engine, dir: string, select: string, partitionColumn: string, batchId: string): Promise<StagedFile[]> {
+  const rows = await engine.rows<{ filename: string; count: number; file_size_bytes: number }>(
+    `COPY (${select}) TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident(partitionColumn)}), WRITE_PARTITION_COLUMNS true,
+      FILENAME_PATTERN ${literal(`part-${batchId}-{i}`)}, RETURN_STATS true)`,
+  );
+  return rows
+    .filter((row) => Number(row.count) > 0)
+    .map((row) => {
+      const partitionDir = path.basename(path.dirname(row.filename));
+      const [key, value] = partitionDir.split('=');
+      return { file: row.filename, rows: Number(row.count), bytes: Number(row.file_size_bytes), partition: key && value ? { [key]: value } : {} };
+    });
+}
+
+/** Makes staged files durable and moves them to their final places; returns their snapshot entries. */
+async function publishStaged(layout: LakeLayout, staging: string, staged: { table: string; files: StagedFile[] }[], version: number): Promise<DataFile[]> {
+  const added: DataFile[] = [];
+  for (const { table, files } of staged) {
+    for (const file of files) {
+      await fsyncFile(file.file);
+      const relativeInStaging = path.relative(staging, file.file);
+      const target = path.join(layout.root, relativeInStaging);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(file.file, target);
+      await fsyncDir(path.dirname(target));
+      added.push({ table, path: layout.relative(target), rows: file.rows, bytes: file.bytes, partition: file.partition, addedIn: version });
+    }
+  }
+  return added;
+}

@@ -1,0 +1,215 @@
+/**
+ * `analytics ingest file`: every input file becomes one batch — read, validated and enriched in
+ * DuckDB, de-duplicated and committed atomically (batch-writer.ts). A file that cannot be read
+ * stores nothing and is reported; the other files go on.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { compileValidation } from '../../contract/sql-validation.js';
+import { referenceCodes } from '../../contract/registry.js';
+import { Engine } from '../../duckdb/engine.js';
+import { ident, literal } from '../../duckdb/sql.js';
+import { isUserError, UserError } from '../../errors.js';
+import { LakeLayout } from '../../lake/layout.js';
+import type { Workspace } from '../../workspace/workspace.js';
+import { commitBatch, type TableCount } from './batch-writer.js';
+import { describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
+import { inputRelation } from './input-relation.js';
+import { loadReferenceTables } from './reference-tables.js';
+
+export interface IngestFileOptions {
+  /** Files, globs, or '-' for standard input. */
+  paths: string[];
+  cwd?: string;
+  stdin?: NodeJS.ReadableStream;
+  inputFormat?: InputFormat;
+  /** More rejected records than this (over all files) make the run fail; -1: no limit. */
+  maxErrors?: number;
+  onProgress?: (event: IngestProgress) => void;
+}
+
+export type IngestProgress =
+  | { kind: 'file-start'; label: string; index: number; total: number; bytes: number }
+  | { kind: 'file-done'; file: FileSummary; index: number; total: number }
+  | { kind: 'file-failed'; label: string; message: string; index: number; total: number };
+
+export interface FileSummary {
+  label: string;
+  format: InputFormat;
+  read: number;
+  stored: number;
+  rejected: number;
+  duplicates: number;
+  tables: TableCount[];
+  snapshotVersion: number;
+  seconds: number;
+}
+
+export interface IngestSummary {
+  files: FileSummary[];
+  failures: { label: string; code: string; message: string; hint?: string }[];
+  read: number;
+  stored: number;
+  rejected: number;
+  duplicates: number;
+  seconds: number;
+  eventsPerSecond: number;
+  maxErrors: number;
+  /** True when rejected > maxErrors (and maxErrors is not -1). */
+  tooManyRejects: boolean;
+}
+
+export async function ingestFiles(workspace: Workspace, options: IngestFileOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const layout = new LakeLayout(workspace.lakeRoot);
+  await fs.mkdir(layout.stagingDir, { recursive: true });
+  const maxErrors = options.maxErrors ?? workspace.config.ingest.max_errors;
+  const spill = path.join(layout.stagingDir, `spill-${process.pid}`);
+  const engine = await Engine.open({ memoryLimit: workspace.config.engine.memory_limit, tempDirectory: spill, ...(workspace.config.engine.threads ? { threads: workspace.config.engine.threads } : {}) });
+  const summary: IngestSummary = { files: [], failures: [], read: 0, stored: 0, rejected: 0, duplicates: 0, seconds: 0, eventsPerSecond: 0, maxErrors, tooManyRejects: false };
+  const stdinCopy = path.join(layout.stagingDir, `stdin-${process.pid}`);
+  try {
+    await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
+    const paths = await expandPaths(options.paths, cwd);
+    for (const [index, target] of paths.entries()) {
+      const label = target === '-' ? 'stdin' : path.relative(cwd, target) || target;
+      try {
+        if (target === '-') {
+          if (!options.stdin) throw new UserError('BAD_ARGUMENT', 'stdin: no standard input was given.');
+          await spoolStdin(options.stdin, stdinCopy);
+        }
+        const input = await describeInput(target === '-' ? stdinCopy : target, label, options.inputFormat);
+        options.onProgress?.({ kind: 'file-start', label, index, total: paths.length, bytes: input.bytes });
+        const file = await ingestOneFile(engine, workspace, input);
+        summary.files.push(file);
+        options.onProgress?.({ kind: 'file-done', file, index, total: paths.length });
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        summary.failures.push({ label, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+        options.onProgress?.({ kind: 'file-failed', label, message: error.message, index, total: paths.length });
+      }
+    }
+  } finally {
+    engine.close();
+    await fs.rm(spill, { recursive: true, force: true });
+    await fs.rm(stdinCopy, { force: true });
+  }
+  for (const file of summary.files) {
+    summary.read += file.read;
+    summary.stored += file.stored;
+    summary.rejected += file.rejected;
+    summary.duplicates += file.duplicates;
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  summary.eventsPerSecond = summary.seconds > 0 ? Math.round(summary.read / summary.seconds) : 0;
+  summary.tooManyRejects = maxErrors >= 0 && summary.rejected > maxErrors;
+  return summary;
+}
+
+let batchCounter = 0;
+
+async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputFile): Promise<FileSummary> {
+  const started = performance.now();
+  const registry = workspace.registry;
+  const batch = batchCounter++;
+  const inputView = `_input_${batch}`;
+  const checked = `_checked_${batch}`;
+  const rejectLines = `${checked}_reject_lines`;
+  const validation = compileValidation(registry.specs, referenceCodes(), ident(inputView));
+  const relation = await inputRelation(engine, input, validation.dataColumns);
+  const checkedDir = path.join(new LakeLayout(workspace.lakeRoot).stagingDir, `checked-${process.pid}-${batch}`);
+  try {
+    try {
+      await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(inputView)} AS ${relation.sql}`);
+      await stageChecked(engine, validation.sql, checkedDir, checked);
+    } catch (error) {
+      throw new UserError('INPUT_UNREADABLE', `${input.label}: cannot be read as ${input.format}${input.gzip ? ' (gzip)' : ''}: ${(error as Error).message.split('\n')[0]}`, {
+        hint: input.gzip ? 'The gzip stream may be truncated or corrupt; copy the file again from its source. Nothing from it was stored.' : 'Nothing from it was stored; fix the file or pass --input-format.',
+      });
+    }
+    const [counts] = await engine.rows<{ total: number; rejected: number }>(
+      `SELECT count(*) AS total, count(*) FILTER (WHERE len(reasons) > 0) AS rejected FROM ${ident(checked)}`,
+    );
+    const unreadable = relation.rejectsTable ? await countRows(engine, relation.rejectsTable) : 0;
+    const rejected = Number(counts?.rejected ?? 0);
+    const origin = (line: string) => `${literal(input.label)} || ${literal(relation.separator)} || ${line}`;
+    const deadLetterParts: string[] = [];
+    if (rejected > 0) {
+      // Second pass, only for files with rejects: find each rejected record's line.
+      await engine.run(`CREATE TEMP TABLE ${ident(rejectLines)} AS
+        SELECT n.n, n.raw FROM (${relation.numberedSql}) n WHERE n.raw IN (SELECT raw FROM ${ident(checked)} WHERE len(reasons) > 0)`);
+      await engine.run(`ALTER TABLE ${ident(rejectLines)} ADD COLUMN line BIGINT`);
+      if (unreadable > 0 && relation.rejectsTable) {
+        // The reader skipped unreadable lines, so the n-th record read is the n-th line that is
+        // not among them.
+        await engine.run(`UPDATE ${ident(rejectLines)} SET line = m.line FROM (
+            SELECT row_number() OVER (ORDER BY line) AS n, line FROM (
+              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${Number(counts?.total ?? 0)} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL))) AS line
+              EXCEPT SELECT line FROM ${ident(relation.rejectsTable)})) m
+          WHERE m.n = ${ident(rejectLines)}.n`);
+      } else {
+        await engine.run(`UPDATE ${ident(rejectLines)} SET line = n + ${relation.firstLine - 1}`);
+      }
+      deadLetterParts.push(`SELECT l.raw, ${origin('l.line')} AS origin, c.reasons, 'validate' AS stage, c.id AS event_id, c."type" AS event_type
+        FROM ${ident(rejectLines)} l JOIN (SELECT DISTINCT ON (raw) raw, reasons, id, "type" FROM ${ident(checked)} WHERE len(reasons) > 0) c USING (raw)`);
+    }
+    if (unreadable > 0 && relation.rejectsTable) {
+      deadLetterParts.push(`SELECT ltrim(csv_line, E'\\n') AS raw, ${origin('line')} AS origin, ['unreadable line: ' || error_message] AS reasons,
+        'parse' AS stage, NULL AS event_id, NULL AS event_type FROM ${ident(relation.rejectsTable)}`);
+    }
+    const deadLetterSql = deadLetterParts.length > 0
+      ? deadLetterParts.join(' UNION ALL ')
+      : `SELECT NULL::VARCHAR AS raw, NULL::VARCHAR AS origin, NULL::VARCHAR[] AS reasons, NULL::VARCHAR AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type WHERE false`;
+    const result = await commitBatch(
+      { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency },
+      { checkedTable: checked, deadLetterSql, details: { input: input.label, format: input.format } },
+    );
+    const read = Number(counts?.total ?? 0) + unreadable;
+    const file: FileSummary = {
+      label: input.label,
+      format: input.format,
+      read,
+      stored: result.stored,
+      rejected: rejected + unreadable,
+      duplicates: result.duplicates,
+      tables: result.tables,
+      snapshotVersion: result.snapshotVersion,
+      seconds: (performance.now() - started) / 1000,
+    };
+    if (file.stored + file.rejected + file.duplicates !== file.read || result.deadLettered !== file.rejected) {
+      throw new Error(`counts do not reconcile for ${input.label}: read ${read}, stored ${file.stored}, rejected ${file.rejected}, dead-lettered ${result.deadLettered}, duplicates ${file.duplicates}`);
+    }
+    return file;
+  } finally {
+    await engine.run(`DROP VIEW IF EXISTS ${ident(inputView)}; DROP VIEW IF EXISTS ${ident(checked)}; DROP TABLE IF EXISTS ${ident(rejectLines)};${relation.rejectsTable ? ` DROP TABLE IF EXISTS ${ident(relation.rejectsTable)};` : ''}`);
+    await fs.rm(checkedDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Streams the validation of the whole input into staging Parquet, one folder per destination
+ * (`_out` = table name, or `_rejected`), and exposes it as a view. Streaming to compressed
+ * columnar files instead of a temp table keeps memory flat for inputs of any size; the per-table
+ * writes then read back only the columns they need.
+ */
+async function stageChecked(engine: Engine, validationSql: string, dir: string, view: string): Promise<void> {
+  await engine.run(`SET preserve_insertion_order = false`);
+  try {
+    await engine.run(`COPY (SELECT *, CASE WHEN len(reasons) > 0 THEN '_rejected' ELSE _table END AS _out FROM (${validationSql}))
+      TO ${literal(dir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (_out), WRITE_PARTITION_COLUMNS true)`);
+  } finally {
+    await engine.run(`SET preserve_insertion_order = true`);
+  }
+  await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS
+    SELECT * FROM read_parquet(${literal(path.join(dir, '*', '*.parquet'))}, hive_partitioning = false, union_by_name = true)`);
+}
+
+async function countRows(engine: Engine, table: string): Promise<number> {
+  try {
+    const [row] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM ${ident(table)}`);
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0; // DuckDB creates the rejects table only when the scan ran with rejects enabled
+  }
+}

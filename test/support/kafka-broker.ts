@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+/** The port test brokers listen on unless told otherwise; far from a developer's 9092. */
+export const DEFAULT_TEST_KAFKA_PORT = 19092;
+
+const BROKER_SCRIPT = fileURLToPath(new URL('../../scripts/kafka/broker.sh', import.meta.url));
+
+/** Covers the one-time jar download on a cold cache, the storage format and the JVM start. */
+const START_TIMEOUT_MS = 180_000;
+
+export interface KafkaBrokerHandle {
+  /** Bootstrap address for clients, e.g. `127.0.0.1:19092`. */
+  brokers: string;
+  /** Stops the broker if this call started it; a reused broker belongs to whoever started it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real single-node Kafka broker for tests through `scripts/kafka/broker.sh`, or reuses
+ * the one already running on the port (for example the one from the vitest globalSetup).
+ *
+ * A broker started here keeps its data in a fresh directory under the OS temp dir, so every run
+ * begins with empty topics and consumer groups; `stop()` shuts it down and removes that directory.
+ */
+export async function ensureBroker(options: { port?: number } = {}): Promise<KafkaBrokerHandle> {
+  const port = options.port ?? DEFAULT_TEST_KAFKA_PORT;
+  const dataDir = await mkdtemp(join(tmpdir(), `analytics-kafka-${port}-`));
+  const env = {
+    KAFKA_PORT: String(port),
+    // Next to the client port, so a test broker never collides with a developer's 9093.
+    KAFKA_CONTROLLER_PORT: String(port + 1),
+    KAFKA_DATA_DIR: dataDir,
+  };
+
+  const started = await execa('bash', [BROKER_SCRIPT, 'start'], {
+    env,
+    timeout: START_TIMEOUT_MS,
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (started.failed) {
+    await rm(dataDir, { recursive: true, force: true });
+    const reason = started.timedOut ? `timed out after ${START_TIMEOUT_MS / 1000}s` : `exit code ${started.exitCode}`;
+    throw new Error(`Could not start the test Kafka broker on port ${port} (${reason}).\n${started.stderr}`);
+  }
+
+  // The script's stdout contract: `kafka started|reused HOST:PORT`.
+  const match = /^kafka (started|reused) (\S+)$/m.exec(started.stdout);
+  if (!match) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw new Error(`Unexpected output from ${BROKER_SCRIPT} start:\n${started.stdout}\n${started.stderr}`);
+  }
+  const [, state, brokers] = match as unknown as [string, 'started' | 'reused', string];
+
+  if (state === 'reused') {
+    await rm(dataDir, { recursive: true, force: true });
+    return { brokers, stop: async () => {} };
+  }
+
+  let stopped = false;
+  return {
+    brokers,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await execa('bash', [BROKER_SCRIPT, 'stop'], { env, timeout: 60_000, stdin: 'ignore' });
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
