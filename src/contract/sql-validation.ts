@@ -73,12 +73,13 @@ const isArrayCol = (c: FieldColumns) => `(${c.k} = '[')`;
 
 /** The decoded string of a JSON string value; escapes are decoded only when there are any. */
 function stringValueSql(v: string, k: string): string {
-  return `CASE WHEN ${k} = '"' THEN (CASE WHEN contains(${v}, '\\') THEN ${v} ->> '$' ELSE ${v}[2:-2] END) END`;
+  return `CASE WHEN ${k} = '"' THEN (CASE WHEN contains(${v}, '\\') THEN ${v} ->> '$' ELSE (${v}::VARCHAR)[2:-2] END) END`;
 }
 
 /** Text of a decimal field: a JSON number's text, or the content of a JSON string. */
 function decimalTextSql(v: string, k: string): string {
-  return `CASE WHEN ${k} = '"' THEN (CASE WHEN contains(${v}, '\\') THEN ${v} ->> '$' ELSE ${v}[2:-2] END) WHEN ${isNumberStart(k)} THEN ${v} END`;
+  // Every branch is VARCHAR: a JSON-typed branch would make DuckDB cast the strings back to JSON.
+  return `CASE WHEN ${k} = '"' THEN (CASE WHEN contains(${v}, '\\') THEN ${v} ->> '$' ELSE (${v}::VARCHAR)[2:-2] END) WHEN ${isNumberStart(k)} THEN ${v}::VARCHAR END`;
 }
 
 function typedValueSql(kind: FieldKind, c: FieldColumns): string {
@@ -145,36 +146,37 @@ function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: Ref
       message: at(`required unless ${field.required.unlessField} is ${field.required.in.join(' or ')}`),
     });
   }
+  const found = field.kind === 'string_array' ? `CASE WHEN ${isArrayCol(c)} THEN 'an array with an item that is not a string' ELSE ${foundKind(c)} END` : foundKind(c);
   checks.push({
     violated: `(${present} AND NOT ${hasKindSql(field.kind, c)})`,
-    message: `${at(`expected ${EXPECTED[field.kind]}, found `)} || ${foundKind(c)}`,
+    message: `${at(`expected ${EXPECTED[field.kind]}, found `)} || ${found}`,
   });
   // Value rules apply only when the value has the right kind (the kind check reports otherwise).
   const typed = `(${present} AND ${hasKindSql(field.kind, c)})`;
   const rule = (condition: string, message: string) => checks.push({ violated: `(${typed} AND coalesce(${condition}, false))`, message });
-  const found = (text: string) => `${at(`${text}, found "`)} || ${c.s} || '"'`;
-  if (field.enum) rule(`NOT ${inList(c.s, field.enum)}`, found(`expected one of ${field.enum.join(', ')}`));
+  const foundValue = (text: string) => `${at(`${text}, found "`)} || ${c.s} || '"'`;
+  if (field.enum) rule(`NOT ${inList(c.s, field.enum)}`, foundValue(`expected one of ${field.enum.join(', ')}`));
   if (field.minLength !== undefined) rule(`length(${c.s}) < ${field.minLength}`, at(`must have at least ${field.minLength} character${field.minLength === 1 ? '' : 's'}`));
   if (field.maxLength !== undefined) rule(`length(${c.s}) > ${field.maxLength}`, `${at(`must have at most ${field.maxLength} characters, found `)} || length(${c.s})`);
-  if (field.pattern !== undefined) rule(`NOT regexp_full_match(${c.s}, ${literal(field.pattern)})`, found(`must match ${field.pattern}`));
+  if (field.pattern !== undefined) rule(`NOT regexp_full_match(${c.s}, ${literal(field.pattern)})`, foundValue(`must match ${field.pattern}`));
   if (field.minimum !== undefined) rule(`${c.t} < ${field.minimum}`, `${at(`must be at least ${field.minimum}, found `)} || ${c.t}`);
   if (field.maximum !== undefined) rule(`${c.t} > ${field.maximum}`, `${at(`must be at most ${field.maximum}, found `)} || ${c.t}`);
   if (field.kind === 'decimal') rule(`${c.t} IS NULL`, at('is out of range for DECIMAL(18,4)'));
   switch (field.format) {
     case 'country':
-      rule(`NOT ${inCodes(c.s, codes.countries)}`, found('expected an ISO 3166-1 alpha-2 country code'));
+      rule(`NOT ${inCodes(c.s, codes.countries)}`, foundValue('expected an ISO 3166-1 alpha-2 country code'));
       break;
     case 'currency':
-      rule(`NOT ${inCodes(c.s, codes.currencies)}`, found('expected an ISO 4217 currency code'));
+      rule(`NOT ${inCodes(c.s, codes.currencies)}`, foundValue('expected an ISO 4217 currency code'));
       break;
     case 'mcc':
-      rule(`NOT regexp_full_match(${c.s}, '[0-9]{4}')`, found('expected a 4-digit merchant category code'));
+      rule(`NOT regexp_full_match(${c.s}, '[0-9]{4}')`, foundValue('expected a 4-digit merchant category code'));
       break;
     case 'ip':
-      rule(`NOT regexp_full_match(${c.s}, ${literal(IPV4)}) AND NOT regexp_full_match(${c.s}, ${literal(IPV6)})`, found('expected an IPv4 or IPv6 address'));
+      rule(`NOT regexp_full_match(${c.s}, ${literal(IPV4)}) AND NOT regexp_full_match(${c.s}, ${literal(IPV6)})`, foundValue('expected an IPv4 or IPv6 address'));
       break;
     case 'date-time':
-      rule(`NOT regexp_full_match(${c.s}, ${literal(RFC3339)}) OR TRY_CAST(${c.s} AS TIMESTAMPTZ) IS NULL`, found('expected an RFC 3339 time with offset such as 2026-11-25T18:00:00.123+01:00'));
+      rule(`NOT regexp_full_match(${c.s}, ${literal(RFC3339)}) OR TRY_CAST(${c.s} AS TIMESTAMPTZ) IS NULL`, foundValue('expected an RFC 3339 time with offset such as 2026-11-25T18:00:00.123+01:00'));
       break;
     default:
       break;
@@ -232,7 +234,7 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
   // are all optional (where no required-field check would catch it).
   const dataNotObject: Check = {
     violated: `(_j.data IS NOT NULL AND json_type(raw, '$.data') <> 'OBJECT')`,
-    message: `'data: expected an object, found ' || lower(json_type(raw, '$.data'))`,
+    message: `'data: expected an object, found ' || CASE json_type(raw, '$.data') WHEN 'VARCHAR' THEN 'a string' WHEN 'ARRAY' THEN 'an array' WHEN 'BOOLEAN' THEN 'a boolean' ELSE 'a number' END`,
   };
   const perType = types.map((spec) => {
     const checks = spec.fields.flatMap((field) => fieldChecks(field, dataFieldColumns(field.name), `data.${field.name}`, codes, dataFieldColumns));

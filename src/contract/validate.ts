@@ -24,7 +24,7 @@ let stagingCounter = 0;
 export async function stageRecords(engine: Engine, records: readonly { raw: string; origin: string }[]): Promise<string> {
   const name = `_staged_${process.pid}_${stagingCounter++}`;
   await engine.run(`CREATE TEMP TABLE ${ident(name)} (raw VARCHAR, origin VARCHAR, ordinal BIGINT)`);
-  const appender = await engine.connection.createAppender(name, 'temp');
+  const appender = await engine.connection.createAppender(name, 'main', 'temp');
   records.forEach((record, index) => {
     appender.appendVarchar(record.raw);
     appender.appendVarchar(record.origin);
