@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// One measurement in its own process, so that peak memory (maxRSS) belongs to it alone.
+// Usage: node bench/measure.js <kind> <input> <work-dir>; prints one JSON line.
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Engine } from '../dist/duckdb/engine.js';
+import { literal } from '../dist/duckdb/sql.js';
+import { ingestFiles } from '../dist/pipelines/ingest/file-ingest.js';
+import { initWorkspace } from '../dist/workspace/init.js';
+import { openWorkspace } from '../dist/workspace/workspace.js';
+
+const [kind, input, workDir] = process.argv.slice(2);
+rmSync(workDir, { recursive: true, force: true });
+mkdirSync(workDir, { recursive: true });
+const started = performance.now();
+let records = 0;
+if (kind === 'duckdb-read-json') {
+  // The baseline: DuckDB alone converting the same NDJSON to Parquet, no validation.
+  const engine = await Engine.open({ memoryLimit: '512MB', tempDirectory: path.join(workDir, 'spill') });
+  const [row] = await engine.rows(`COPY (SELECT * FROM read_json(${literal(input)}, format = 'newline_delimited')) TO ${literal(path.join(workDir, 'out.parquet'))} (FORMAT parquet)`);
+  records = Number(row.Count);
+  engine.close();
+} else if (kind === 'analytics-ingest') {
+  await initWorkspace(workDir);
+  const workspace = await openWorkspace({ workspace: workDir });
+  const summary = await ingestFiles(workspace, { paths: [input], maxErrors: -1 });
+  if (summary.failures.length > 0) throw new Error(JSON.stringify(summary.failures));
+  records = summary.read;
+} else {
+  throw new Error(`unknown measurement ${kind}`);
+}
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(`${JSON.stringify({ kind, records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
