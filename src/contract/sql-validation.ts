@@ -113,7 +113,7 @@ function hasKindSql(kind: FieldKind, c: FieldColumns): string {
     case 'decimal': return `(${isNumberCol(c)} OR (${isStringCol(c)} AND regexp_full_match(${c.s}, '-?[0-9]+(\\.[0-9]+)?')))`;
     case 'boolean': return isBooleanCol(c);
     case 'string_array':
-      return `(${isArrayCol(c)} AND coalesce(list_bool_and(list_transform(TRY(from_json(${c.v}, '["JSON"]')), e -> left(e, 1) = '"')), true))`;
+      return `(${isArrayCol(c)} AND coalesce(list_bool_and(list_transform(TRY(from_json(${c.v}, '["JSON"]')), e -> coalesce(left(e, 1) = '"', false))), true))`;
   }
 }
 
@@ -124,7 +124,7 @@ const IPV6 =
   '([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|' +
   '[0-9a-fA-F]{1,4}:(:[0-9a-fA-F]{1,4}){1,6}|:((:[0-9a-fA-F]{1,4}){1,7}|:)|' +
   '::(ffff(:0{1,4})?:)?' + IPV4 + '|([0-9a-fA-F]{1,4}:){1,4}:' + IPV4 + ')';
-const RFC3339 = '[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})';
+const RFC3339 = '[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])';
 
 /** One rule: when `violated` holds, the record is rejected with `message` (a SQL string expression). */
 interface Check {
@@ -161,7 +161,16 @@ function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: Ref
   if (field.pattern !== undefined) rule(`NOT regexp_full_match(${c.s}, ${literal(field.pattern)})`, foundValue(`must match ${field.pattern}`));
   if (field.minimum !== undefined) rule(`${c.t} < ${field.minimum}`, `${at(`must be at least ${field.minimum}, found `)} || ${c.t}`);
   if (field.maximum !== undefined) rule(`${c.t} > ${field.maximum}`, `${at(`must be at most ${field.maximum}, found `)} || ${c.t}`);
-  if (field.kind === 'decimal') rule(`${c.t} IS NULL`, at('is out of range for DECIMAL(18,4)'));
+  if (field.kind === 'decimal') {
+    // Money in exponent notation (5e-7) would slip past the decimals rule: ask for plain notation.
+    rule(`NOT regexp_full_match(${c.s}, '-?[0-9]+(\\.[0-9]+)?')`, foundValue('must be written in plain decimal notation such as 12.50'));
+    rule(`${c.t} IS NULL AND regexp_full_match(${c.s}, '-?[0-9]+(\\.[0-9]+)?')`, at('is out of range for DECIMAL(18,4)'));
+  }
+  if (field.kind === 'integer') rule(`${c.t} IS NULL`, at('is out of range for BIGINT'));
+  // DECIMAL(18,4) would round a 5th decimal away; with a currency field its rule below is stricter.
+  if (field.kind === 'decimal' && field.decimalsOfCurrencyField === undefined) {
+    rule(`length(split_part(${c.s}, '.', 2)) > 4`, at('has more than 4 decimals, the precision of DECIMAL(18,4)'));
+  }
   switch (field.format) {
     case 'country':
       rule(`NOT ${inCodes(c.s, codes.countries)}`, foundValue('expected an ISO 3166-1 alpha-2 country code'));
@@ -250,7 +259,7 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
   const okExpression = `(NOT (${anyViolated([...envelopeChecks, ...typeChecks])}) AND ${typeCase((entry) => `NOT (${anyViolated(entry.checks)})`, 'false')})`;
   const reasonsExpression = `list_filter([${[
     ...messages([...envelopeChecks, ...typeChecks, dataNotObject]),
-    ...perType.flatMap((entry) => messages(entry.checks).map((message) => `CASE WHEN _type_key = ${literal(entry.key)} THEN ${message} END`)),
+    ...perType.flatMap((entry) => messages(entry.checks.filter((check) => check !== dataNotObject)).map((message) => `CASE WHEN _type_key = ${literal(entry.key)} THEN ${message} END`)),
   ].join(',\n      ')}], r -> r IS NOT NULL)`;
 
   const knownKeys = literalList(ENVELOPE_KEYS);
@@ -270,7 +279,7 @@ _strings AS (
 ),
 _values AS (
   SELECT *, ${fields.filter((f) => f.kind !== 'string').map((f) => `${typedValueSql(f.kind, f.c)} AS ${f.c.t}`).join(', ')},
-         ${type.s} || '@' || coalesce(${version.v}::VARCHAR, '') AS _type_key
+         ${type.s} || '@' || coalesce(${typedValueSql('integer', version)}::VARCHAR, ${version.v}::VARCHAR, '') AS _type_key
   FROM _strings
 ),
 _checked AS (

@@ -38,8 +38,10 @@ were rejected (everything readable is still stored), 2 on a bug.`;
       ...(flags['max-errors'] === undefined ? {} : { maxErrors: flags['max-errors'] }),
       onProgress: (event) => {
         if (event.kind === 'file-start') progress.start(event.label, event.index, event.total, event.bytes);
-        else if (event.kind === 'file-done') progress.finish(`${chalk.green('✔')} ${event.file.label}: ${event.file.stored} stored, ${event.file.rejected} rejected, ${event.file.duplicates} duplicates (${event.file.seconds.toFixed(2)}s)`);
-        else progress.finish(`${chalk.red('✖')} ${event.message}`);
+        else if (event.kind === 'file-done') {
+          this.logger.debug('stage timings', { file: event.file.label, ...event.file.stages });
+          progress.finish(`${chalk.green('✔')} ${event.file.label}: ${event.file.stored} stored, ${event.file.rejected} rejected, ${event.file.duplicates} duplicates (${event.file.seconds.toFixed(2)}s)`);
+        } else progress.finish(`${chalk.red('✖')} ${event.message}`);
       },
     });
     if (flags.format === 'json') this.out(JSON.stringify(summary));
@@ -51,7 +53,8 @@ were rejected (everything readable is still stored), 2 on a bug.`;
       this.exit(1);
     }
     if (summary.tooManyRejects) {
-      throw new UserError('TOO_MANY_REJECTS', `${summary.rejected} records were rejected, more than --max-errors ${summary.maxErrors}. Valid records were stored.`, {
+      const perFile = summary.files.filter((file) => file.rejected > 0).map((file) => `${file.label}: ${file.rejected}`).join(', ');
+      throw new UserError('TOO_MANY_REJECTS', `${summary.rejected} record${summary.rejected === 1 ? ' was' : 's were'} rejected (${perFile}), more than --max-errors ${summary.maxErrors}. Valid records were stored.`, {
         hint: 'See why with: analytics query "SELECT origin, reasons FROM dead_letters ORDER BY rejected_at DESC LIMIT 20"',
       });
     }

@@ -13,7 +13,7 @@ import { isUserError, UserError } from '../../errors.js';
 import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { commitBatch, type TableCount } from './batch-writer.js';
-import { describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
+import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
 
@@ -43,6 +43,8 @@ export interface FileSummary {
   tables: TableCount[];
   snapshotVersion: number;
   seconds: number;
+  /** Seconds per stage: validate (read, parse, check, stage), locate (reject lines), commit. */
+  stages: { validate: number; locate: number; commit: number };
 }
 
 export interface IngestSummary {
@@ -117,12 +119,16 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
   const checked = `_checked_${batch}`;
   const rejectLines = `${checked}_reject_lines`;
   const validation = compileValidation(registry.specs, referenceCodes(), ident(inputView));
+  // Runs beside DuckDB's read; a truncated gzip file must store nothing (see checkGzipComplete).
+  const gzipChecked = input.gzip ? checkGzipComplete(input).then(() => undefined, (error: unknown) => error) : undefined;
   const relation = await inputRelation(engine, input, validation.dataColumns);
   const checkedDir = path.join(new LakeLayout(workspace.lakeRoot).stagingDir, `checked-${process.pid}-${batch}`);
+  const stages = { validate: 0, locate: 0, commit: 0 };
   try {
     try {
       await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(inputView)} AS ${relation.sql}`);
       await stageChecked(engine, validation.sql, checkedDir, checked);
+      stages.validate = (performance.now() - started) / 1000;
     } catch (error) {
       throw new UserError('INPUT_UNREADABLE', `${input.label}: cannot be read as ${input.format}${input.gzip ? ' (gzip)' : ''}: ${(error as Error).message.split('\n')[0]}`, {
         hint: input.gzip ? 'The gzip stream may be truncated or corrupt; copy the file again from its source. Nothing from it was stored.' : 'Nothing from it was stored; fix the file or pass --input-format.',
@@ -145,7 +151,7 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
         // not among them.
         await engine.run(`UPDATE ${ident(rejectLines)} SET line = m.line FROM (
             SELECT row_number() OVER (ORDER BY line) AS n, line FROM (
-              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${Number(counts?.total ?? 0)} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL))) AS line
+              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${Number(counts?.total ?? 0)} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL OR trim(raw) = ''))) AS line
               EXCEPT SELECT line FROM ${ident(relation.rejectsTable)})) m
           WHERE m.n = ${ident(rejectLines)}.n`);
       } else {
@@ -161,10 +167,14 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
     const deadLetterSql = deadLetterParts.length > 0
       ? deadLetterParts.join(' UNION ALL ')
       : `SELECT NULL::VARCHAR AS raw, NULL::VARCHAR AS origin, NULL::VARCHAR[] AS reasons, NULL::VARCHAR AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type WHERE false`;
+    const gzipError = await gzipChecked;
+    if (gzipError !== undefined) throw gzipError;
+    stages.locate = (performance.now() - started) / 1000 - stages.validate;
     const result = await commitBatch(
       { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency },
       { checkedTable: checked, deadLetterSql, details: { input: input.label, format: input.format } },
     );
+    stages.commit = (performance.now() - started) / 1000 - stages.validate - stages.locate;
     const read = Number(counts?.total ?? 0) + unreadable;
     const file: FileSummary = {
       label: input.label,
@@ -176,6 +186,7 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
       tables: result.tables,
       snapshotVersion: result.snapshotVersion,
       seconds: (performance.now() - started) / 1000,
+      stages,
     };
     if (file.stored + file.rejected + file.duplicates !== file.read || result.deadLettered !== file.rejected) {
       throw new Error(`counts do not reconcile for ${input.label}: read ${read}, stored ${file.stored}, rejected ${file.rejected}, dead-lettered ${result.deadLettered}, duplicates ${file.duplicates}`);
