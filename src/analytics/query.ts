@@ -5,6 +5,7 @@
  */
 import type { ColumnInfo, Row } from '../duckdb/engine.js';
 import { Engine } from '../duckdb/engine.js';
+import { literal } from '../duckdb/sql.js';
 import { UserError } from '../errors.js';
 import { createLakeViews } from '../lake/reader.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -31,21 +32,58 @@ export async function openLakeReader(workspace: Workspace): Promise<{ engine: En
   }
 }
 
-/** Refuses SQL that would write, before it runs. */
+/**
+ * Refuses SQL that would write, before it runs. Preparing a statement to learn its type acts
+ * already (binding EXPORT DATABASE creates its folder) and EXPLAIN ANALYZE runs what it explains,
+ * so the parser decides first: json_serialize_sql accepts SELECT statements and nothing else.
+ * Beyond those, EXPLAIN [ANALYZE] of SELECTs passes, and a lone PRAGMA is prepared to check it.
+ */
 export async function assertReadOnly(engine: Engine, sql: string): Promise<void> {
-  let types: string[];
+  const parsed = await parseSelects(engine, sql);
+  if (parsed === 0) throw new UserError('BAD_ARGUMENT', 'The query is empty.', { hint: 'Pass a SELECT statement, e.g. analytics query "SELECT count(*) FROM transactions"' });
+  if (typeof parsed === 'number') return;
+  let count: number;
   try {
-    types = await engine.statementTypes(sql);
+    // Parses only; a syntax error comes back with DuckDB's message and position.
+    count = (await engine.connection.extractStatements(sql)).count;
   } catch (error) {
     throw sqlError(error, sql);
   }
-  if (types.length === 0) throw new UserError('BAD_ARGUMENT', 'The query is empty.', { hint: 'Pass a SELECT statement, e.g. analytics query "SELECT count(*) FROM transactions"' });
-  const refused = types.filter((type) => !READ_ONLY.has(type));
-  if (refused.length > 0) {
-    throw new UserError('QUERY_FORBIDDEN', `Queries are read-only; this SQL contains ${refused.join(', ')}.`, {
-      hint: 'Use SELECT (or EXPLAIN). To change data, use analytics ingest, etl or lake commands.',
-    });
+  const keyword = leadingKeyword(sql);
+  if (keyword === 'EXPLAIN') {
+    const explained = await parseSelects(engine, stripLeadingComments(sql).replace(/^EXPLAIN(\s+ANALYZE)?\b/i, ''));
+    if (typeof explained === 'number' && explained > 0) return;
   }
+  if (keyword === 'PRAGMA' && count === 1) {
+    let types: string[];
+    try {
+      types = await engine.statementTypes(sql);
+    } catch (error) {
+      throw sqlError(error, sql);
+    }
+    if (types.every((type) => READ_ONLY.has(type))) return;
+  }
+  const what = count > 1 ? 'a statement other than SELECT' : keyword === 'EXPLAIN' ? 'EXPLAIN of a statement other than SELECT' : (keyword ?? 'a statement other than SELECT');
+  throw new UserError('QUERY_FORBIDDEN', `Queries are read-only; this SQL contains ${what}.`, {
+    hint: 'Use SELECT (or EXPLAIN). To change data, use analytics ingest, etl or lake commands.',
+  });
+}
+
+/** The number of statements when all are SELECTs (parsed, not bound); else why not. */
+async function parseSelects(engine: Engine, sql: string): Promise<number | 'not-select' | 'syntax'> {
+  const [row] = await engine.rows<{ parsed: string }>(`SELECT json_serialize_sql(${literal(sql)})::VARCHAR AS parsed`);
+  const parsed = JSON.parse(row?.parsed ?? '{"error": true}') as { error: boolean; error_type?: string; statements?: unknown[] };
+  if (!parsed.error) return parsed.statements?.length ?? 0;
+  return parsed.error_type === 'parser' ? 'syntax' : 'not-select';
+}
+
+function stripLeadingComments(sql: string): string {
+  return sql.replace(/^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, '');
+}
+
+/** The first word of the SQL, upper-cased: the statement's kind when there is one statement. */
+function leadingKeyword(sql: string): string | undefined {
+  return /^[A-Za-z_]+/.exec(stripLeadingComments(sql).replace(/^\(+\s*/, ''))?.[0].toUpperCase();
 }
 
 export async function runQuery(workspace: Workspace, sql: string): Promise<QueryResult> {

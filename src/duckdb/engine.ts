@@ -47,6 +47,9 @@ export class Engine {
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
+    // Event times are UTC (event_date, event_hour, partitions, de-duplication); DuckDB would
+    // otherwise cast and format TIMESTAMPTZ in the machine's local time zone.
+    await connection.run(`SET TimeZone = 'UTC'`);
     return new Engine(instance, connection);
   }
 

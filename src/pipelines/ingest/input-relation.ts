@@ -55,7 +55,8 @@ export async function inputRelation(engine: Engine, input: InputFile, dataColumn
       };
     }
     case 'json': {
-      const objects = `read_json_objects(${path}, format = 'array', compression = '${compression}', maximum_object_size = ${16 * MAX_LINE_BYTES})`;
+      // read_json's name for no compression is 'uncompressed'; read_csv's 'none' is an error here.
+      const objects = `read_json_objects(${path}, format = 'array', compression = '${input.gzip ? 'gzip' : 'uncompressed'}', maximum_object_size = ${16 * MAX_LINE_BYTES})`;
       await probe(engine, `SELECT count(*) FROM ${objects}`, input, 'a JSON array of event objects');
       return {
         sql: `SELECT json::VARCHAR AS raw, ${origin} AS origin, NULL::BIGINT AS ordinal FROM ${objects}`,

@@ -3,11 +3,13 @@
  * format, or one clear error per bad path. Formats come from the extension, or from the
  * content's first bytes when the extension says nothing.
  */
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import fg from 'fast-glob';
-import { UserError } from '../../errors.js';
+import { messageOf, UserError } from '../../errors.js';
 
 export type InputFormat = 'ndjson' | 'json' | 'csv' | 'parquet';
 export const INPUT_FORMATS: readonly InputFormat[] = ['ndjson', 'json', 'csv', 'parquet'];
@@ -123,6 +125,20 @@ function gunzipHead(head: Buffer): Buffer {
     return gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH */ });
   } catch {
     return Buffer.alloc(0);
+  }
+}
+
+/**
+ * Decompresses a whole gzip file and discards the result, to prove that the stream is complete:
+ * DuckDB reads a truncated gzip file up to the cut without any error.
+ */
+export async function checkGzipComplete(input: InputFile): Promise<void> {
+  try {
+    await pipeline(createReadStream(input.path), createGunzip(), new Writable({ write: (_chunk, _encoding, done) => done() }));
+  } catch (error) {
+    throw new UserError('INPUT_UNREADABLE', `${input.label}: the gzip data is truncated or corrupt (${messageOf(error)}).`, {
+      hint: 'Copy the file again from its source. Nothing from it was stored.',
+    });
   }
 }
 
