@@ -88,11 +88,13 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
       staged.push({ table: DEAD_LETTER_TABLE, files: deadLetterFiles });
 
       const added = await publishStaged(layout, staging, staged, parent.version + 1);
-      const snapshot = await commitSnapshot(layout, parent, {
+      const sources = input.sources ? input.sources(parent.sources) : parent.sources;
+      // A batch that adds nothing (all duplicates) and moves no source position commits nothing.
+      const snapshot = added.length === 0 && JSON.stringify(sources) === JSON.stringify(parent.sources) ? parent : await commitSnapshot(layout, parent, {
         operation: 'ingest',
         details: { batch_id: batchId, ...input.details },
         files: [...parent.files, ...added],
-        sources: input.sources ? input.sources(parent.sources) : parent.sources,
+        sources,
       });
       return {
         batchId,

@@ -40,12 +40,14 @@ export async function inputRelation(engine: Engine, input: InputFile, dataColumn
   switch (input.format) {
     case 'ndjson': {
       const rejectsTable = `_rejects_${id}`;
+      // CRLF files need DuckDB's non-strict mode, which also takes a stray CR as a line end.
+      const newLine = input.crlf ? `new_line = '\\r\\n', strict_mode = false` : `new_line = '\\n'`;
       const lines = `read_csv(${path}, columns = {'raw': 'VARCHAR'}, header = false, delim = E'\\x01', quote = '', escape = '',
-        auto_detect = false, new_line = '\\n', compression = '${compression}', max_line_size = ${MAX_LINE_BYTES},
+        auto_detect = false, ${newLine}, compression = '${compression}', max_line_size = ${MAX_LINE_BYTES},
         ignore_errors = true, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = '_scan_${id}')`;
       // The numbered pass re-reads the file; it must not append to the same rejects table.
       const plainLines = `read_csv(${path}, columns = {'raw': 'VARCHAR'}, header = false, delim = E'\\x01', quote = '', escape = '',
-        auto_detect = false, new_line = '\\n', compression = '${compression}', max_line_size = ${MAX_LINE_BYTES}, ignore_errors = true)`;
+        auto_detect = false, ${newLine}, compression = '${compression}', max_line_size = ${MAX_LINE_BYTES}, ignore_errors = true)`;
       return {
         sql: `SELECT raw, ${origin} AS origin, NULL::BIGINT AS ordinal FROM ${lines} WHERE raw IS NOT NULL AND trim(raw) <> ''`,
         numberedSql: `SELECT n, raw FROM (SELECT row_number() OVER () AS n, raw FROM (SELECT raw FROM ${plainLines}))`,

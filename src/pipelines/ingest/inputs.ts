@@ -21,6 +21,8 @@ export interface InputFile {
   label: string;
   format: InputFormat;
   gzip: boolean;
+  /** Windows line endings (CRLF), seen on the first line. */
+  crlf: boolean;
   bytes: number;
 }
 
@@ -87,7 +89,9 @@ export async function describeInput(file: string, label: string, forced?: InputF
   if (format === 'parquet' && !(head.subarray(0, 4).toString('latin1') === 'PAR1')) {
     throw new UserError('INPUT_UNREADABLE', `${label}: is not a Parquet file (no PAR1 header).`, { hint: 'Use --input-format to name the real format, or re-export the file as Parquet.' });
   }
-  return { path: file, label, format, gzip, bytes: stat.size };
+  const firstLineEnd = content.indexOf(0x0a);
+  const crlf = firstLineEnd > 0 && content[firstLineEnd - 1] === 0x0d;
+  return { path: file, label, format, gzip, crlf, bytes: stat.size };
 }
 
 function sniffFormat(content: Buffer): InputFormat | undefined {

@@ -1,0 +1,13 @@
+/** An unknown command is the user's to fix: one line, the closest command, exit 1 (not 2). */
+import type { Hook } from '@oclif/core';
+import { closestMatch } from '../config/did-you-mean.js';
+
+const hook: Hook<'command_not_found'> = async function (options) {
+  const ids = options.config.commandIDs.map((id) => id.replaceAll(':', ' '));
+  const typed = options.id.replaceAll(':', ' ');
+  const suggestion = closestMatch(typed, ids);
+  process.stderr.write(`Error: "${typed}" is not an analytics command.\nHint: ${suggestion ? `Did you mean "analytics ${suggestion}"? ` : ''}See: analytics --help\n`);
+  process.exit(1);
+};
+
+export default hook;
