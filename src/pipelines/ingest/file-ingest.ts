@@ -5,8 +5,6 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { compileValidation } from '../../contract/sql-validation.js';
-import { referenceCodes } from '../../contract/registry.js';
 import { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
 import { isUserError, UserError } from '../../errors.js';
@@ -16,6 +14,7 @@ import { commitBatch, type TableCount } from './batch-writer.js';
 import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
+import { stageValidatedBatch, validationColumns, type StagedBatch } from './staged-batch.js';
 
 export interface IngestFileOptions {
   /** Files, globs, or '-' for standard input. */
@@ -114,74 +113,64 @@ let batchCounter = 0;
 async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputFile): Promise<FileSummary> {
   const started = performance.now();
   const registry = workspace.registry;
-  const batch = batchCounter++;
-  const inputView = `_input_${batch}`;
-  const checked = `_checked_${batch}`;
-  const rejectLines = `${checked}_reject_lines`;
-  const validation = compileValidation(registry.specs, referenceCodes(), ident(inputView));
+  const stages = { validate: 0, locate: 0, commit: 0 };
   // Runs beside DuckDB's read; a truncated gzip file must store nothing (see checkGzipComplete).
   const gzipChecked = input.gzip ? checkGzipComplete(input).then(() => undefined, (error: unknown) => error) : undefined;
-  const relation = await inputRelation(engine, input, validation.dataColumns);
-  const checkedDir = path.join(new LakeLayout(workspace.lakeRoot).stagingDir, `checked-${process.pid}-${batch}`);
-  const stages = { validate: 0, locate: 0, commit: 0 };
+  const relation = await inputRelation(engine, input, validationColumns(registry));
+  const rejectLines = `_reject_lines_${process.pid}_${batchCounter++}`;
+  let batch: StagedBatch | undefined;
   try {
     try {
-      await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(inputView)} AS ${relation.sql}`);
-      await stageChecked(engine, validation.sql, checkedDir, checked);
+      batch = await stageValidatedBatch(engine, registry, relation.sql, new LakeLayout(workspace.lakeRoot).stagingDir);
       stages.validate = (performance.now() - started) / 1000;
     } catch (error) {
       throw new UserError('INPUT_UNREADABLE', `${input.label}: cannot be read as ${input.format}${input.gzip ? ' (gzip)' : ''}: ${(error as Error).message.split('\n')[0]}`, {
         hint: input.gzip ? 'The gzip stream may be truncated or corrupt; copy the file again from its source. Nothing from it was stored.' : 'Nothing from it was stored; fix the file or pass --input-format.',
       });
     }
-    const [counts] = await engine.rows<{ total: number; rejected: number }>(
-      `SELECT count(*) AS total, count(*) FILTER (WHERE len(reasons) > 0) AS rejected FROM ${ident(checked)}`,
-    );
+    const checked = ident(batch.view);
     const unreadable = relation.rejectsTable ? await countRows(engine, relation.rejectsTable) : 0;
-    const rejected = Number(counts?.rejected ?? 0);
     const origin = (line: string) => `${literal(input.label)} || ${literal(relation.separator)} || ${line}`;
     const deadLetterParts: string[] = [];
-    if (rejected > 0) {
+    if (batch.rejected > 0) {
       // Second pass, only for files with rejects: find each rejected record's line.
       await engine.run(`CREATE TEMP TABLE ${ident(rejectLines)} AS
-        SELECT n.n, n.raw FROM (${relation.numberedSql}) n WHERE n.raw IN (SELECT raw FROM ${ident(checked)} WHERE len(reasons) > 0)`);
+        SELECT n.n, n.raw FROM (${relation.numberedSql}) n WHERE n.raw IN (SELECT raw FROM ${checked} WHERE len(reasons) > 0)`);
       await engine.run(`ALTER TABLE ${ident(rejectLines)} ADD COLUMN line BIGINT`);
       if (unreadable > 0 && relation.rejectsTable) {
         // The reader skipped unreadable lines, so the n-th record read is the n-th line that is
         // not among them.
         await engine.run(`UPDATE ${ident(rejectLines)} SET line = m.line FROM (
             SELECT row_number() OVER (ORDER BY line) AS n, line FROM (
-              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${Number(counts?.total ?? 0)} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL OR trim(raw) = ''))) AS line
+              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${batch.total} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL OR trim(raw) = ''))) AS line
               EXCEPT SELECT line FROM ${ident(relation.rejectsTable)})) m
           WHERE m.n = ${ident(rejectLines)}.n`);
       } else {
         await engine.run(`UPDATE ${ident(rejectLines)} SET line = n + ${relation.firstLine - 1}`);
       }
       deadLetterParts.push(`SELECT l.raw, ${origin('l.line')} AS origin, c.reasons, 'validate' AS stage, c.id AS event_id, c."type" AS event_type
-        FROM ${ident(rejectLines)} l JOIN (SELECT DISTINCT ON (raw) raw, reasons, id, "type" FROM ${ident(checked)} WHERE len(reasons) > 0) c USING (raw)`);
+        FROM ${ident(rejectLines)} l JOIN (SELECT DISTINCT ON (raw) raw, reasons, id, "type" FROM ${checked} WHERE len(reasons) > 0) c USING (raw)`);
     }
     if (unreadable > 0 && relation.rejectsTable) {
       deadLetterParts.push(`SELECT ltrim(csv_line, E'\\n') AS raw, ${origin('line')} AS origin, ['unreadable line: ' || error_message] AS reasons,
         'parse' AS stage, NULL AS event_id, NULL AS event_type FROM ${ident(relation.rejectsTable)}`);
     }
-    const deadLetterSql = deadLetterParts.length > 0
-      ? deadLetterParts.join(' UNION ALL ')
-      : `SELECT NULL::VARCHAR AS raw, NULL::VARCHAR AS origin, NULL::VARCHAR[] AS reasons, NULL::VARCHAR AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type WHERE false`;
+    const deadLetterSql = deadLetterParts.length > 0 ? deadLetterParts.join(' UNION ALL ') : NO_DEAD_LETTERS;
     const gzipError = await gzipChecked;
     if (gzipError !== undefined) throw gzipError;
     stages.locate = (performance.now() - started) / 1000 - stages.validate;
     const result = await commitBatch(
       { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency },
-      { checkedTable: checked, deadLetterSql, details: { input: input.label, format: input.format } },
+      { checkedTable: batch.view, deadLetterSql, details: { input: input.label, format: input.format } },
     );
     stages.commit = (performance.now() - started) / 1000 - stages.validate - stages.locate;
-    const read = Number(counts?.total ?? 0) + unreadable;
+    const read = batch.total + unreadable;
     const file: FileSummary = {
       label: input.label,
       format: input.format,
       read,
       stored: result.stored,
-      rejected: rejected + unreadable,
+      rejected: batch.rejected + unreadable,
       duplicates: result.duplicates,
       tables: result.tables,
       snapshotVersion: result.snapshotVersion,
@@ -193,28 +182,12 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
     }
     return file;
   } finally {
-    await engine.run(`DROP VIEW IF EXISTS ${ident(inputView)}; DROP VIEW IF EXISTS ${ident(checked)}; DROP TABLE IF EXISTS ${ident(rejectLines)};${relation.rejectsTable ? ` DROP TABLE IF EXISTS ${ident(relation.rejectsTable)};` : ''}`);
-    await fs.rm(checkedDir, { recursive: true, force: true });
+    await engine.run(`DROP TABLE IF EXISTS ${ident(rejectLines)};${relation.rejectsTable ? ` DROP TABLE IF EXISTS ${ident(relation.rejectsTable)};` : ''}`);
+    await batch?.drop();
   }
 }
 
-/**
- * Streams the validation of the whole input into staging Parquet, one folder per destination
- * (`_out` = table name, or `_rejected`), and exposes it as a view. Streaming to compressed
- * columnar files instead of a temp table keeps memory flat for inputs of any size; the per-table
- * writes then read back only the columns they need.
- */
-async function stageChecked(engine: Engine, validationSql: string, dir: string, view: string): Promise<void> {
-  await engine.run(`SET preserve_insertion_order = false`);
-  try {
-    await engine.run(`COPY (SELECT *, CASE WHEN len(reasons) > 0 THEN '_rejected' ELSE _table END AS _out FROM (${validationSql}))
-      TO ${literal(dir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (_out), WRITE_PARTITION_COLUMNS true)`);
-  } finally {
-    await engine.run(`SET preserve_insertion_order = true`);
-  }
-  await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS
-    SELECT * FROM read_parquet(${literal(path.join(dir, '*', '*.parquet'))}, hive_partitioning = false, union_by_name = true)`);
-}
+const NO_DEAD_LETTERS = `SELECT NULL::VARCHAR AS raw, NULL::VARCHAR AS origin, NULL::VARCHAR[] AS reasons, NULL::VARCHAR AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type WHERE false`;
 
 async function countRows(engine: Engine, table: string): Promise<number> {
   try {

@@ -1,0 +1,67 @@
+/**
+ * Validation of one batch into staging: the step every ingest path shares (files today, Kafka
+ * batches next). The compiled contract validation streams once over the input relation into
+ * staging Parquet, one folder per destination (`_out` = the table, or `_rejected`), exposed as a
+ * view. Streaming to compressed columnar files instead of a temp table keeps memory flat for
+ * inputs of any size; the per-table writes then read back only the columns they need.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { FieldKind } from '../../contract/field-spec.js';
+import type { EventTypeRegistry } from '../../contract/registry.js';
+import { referenceCodes } from '../../contract/registry.js';
+import { compileValidation } from '../../contract/sql-validation.js';
+import type { Engine } from '../../duckdb/engine.js';
+import { ident, literal } from '../../duckdb/sql.js';
+
+export interface StagedBatch {
+  /** View over the checked records: envelope, typed data columns, `_table`, `reasons`, `raw` (rejects only). */
+  view: string;
+  total: number;
+  rejected: number;
+  /** Removes the view and the staging files. */
+  drop(): Promise<void>;
+}
+
+let stagedCounter = 0;
+
+/** The data columns validation produces for a registry (needed to type CSV cells). */
+export function validationColumns(registry: EventTypeRegistry): Map<string, FieldKind> {
+  return compileValidation(registry.specs, referenceCodes(), '_unused').dataColumns;
+}
+
+/**
+ * Validates every record of `inputSql` (a SELECT of raw, origin, ordinal) into `stagingDir`.
+ * Throws DuckDB's error if the input cannot be read; nothing is staged then.
+ */
+export async function stageValidatedBatch(engine: Engine, registry: EventTypeRegistry, inputSql: string, stagingDir: string): Promise<StagedBatch> {
+  const id = stagedCounter++;
+  const input = `_input_${process.pid}_${id}`;
+  const view = `_checked_${process.pid}_${id}`;
+  const dir = path.join(stagingDir, `checked-${process.pid}-${id}`);
+  const drop = async () => {
+    await engine.run(`DROP VIEW IF EXISTS ${ident(view)}; DROP VIEW IF EXISTS ${ident(input)};`);
+    await fs.rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(input)} AS ${inputSql}`);
+    const validation = compileValidation(registry.specs, referenceCodes(), ident(input));
+    // Order does not matter here (records carry their origin), and not keeping it saves memory.
+    await engine.run(`SET preserve_insertion_order = false`);
+    try {
+      await engine.run(`COPY (SELECT *, CASE WHEN len(reasons) > 0 THEN '_rejected' ELSE _table END AS _out FROM (${validation.sql}))
+        TO ${literal(dir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (_out), WRITE_PARTITION_COLUMNS true)`);
+    } finally {
+      await engine.run(`SET preserve_insertion_order = true`);
+    }
+    await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS
+      SELECT * FROM read_parquet(${literal(path.join(dir, '*', '*.parquet'))}, hive_partitioning = false, union_by_name = true)`);
+    const [counts] = await engine.rows<{ total: number; rejected: number }>(
+      `SELECT count(*) AS total, count(*) FILTER (WHERE len(reasons) > 0) AS rejected FROM ${ident(view)}`,
+    );
+    return { view, total: Number(counts?.total ?? 0), rejected: Number(counts?.rejected ?? 0), drop };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
