@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   QUERY_FORBIDDEN: 'The SQL would change data; queries are read-only.',
   LAKE_BUSY: 'Another process holds the lake commit lock for too long.',
   LAKE_CORRUPT: 'A lake snapshot or data file is damaged.',
+  DISK_FULL: 'The disk (or DuckDB\'s spill space) ran out during a write; nothing was committed.',
   BAD_ARGUMENT: 'A flag or argument has a value the command cannot use.',
 } as const;
 
@@ -41,6 +42,17 @@ export class UserError extends Error {
 
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
+}
+
+/** Turns an out-of-space failure from any layer into a DISK_FULL user error; others pass through. */
+export function diskFullOr(error: unknown, what: string): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/No space left on device|ENOSPC|failed to offload data block/i.test(message)) {
+    return new UserError('DISK_FULL', `${what}: the disk ran out of space (${message.split('\n')[0]}).`, {
+      hint: 'Nothing from this batch was committed. Free space on the workspace disk (lake/_staging holds temporary files) and run it again.',
+    });
+  }
+  return error;
 }
 
 /** A short message from anything thrown, for logs. */

@@ -19,13 +19,13 @@ export interface Headline {
   deadLetters: number;
 }
 
-/** Definitions, once: decline rate is declined/all transactions; fraud rate is transactions with a
+/** Definitions, once: volume counts authorized and captured transactions; decline rate is declined/all transactions; fraud rate is transactions with a
  * fraud_detection labelled `fraud` over all transactions; delivery rate counts delivered, opened and
  * clicked over every notification that reached a final state (those plus failed and bounced). */
 export async function headlineFigures(engine: Engine, reportingCurrency: string): Promise<Headline> {
   const [totals] = await engine.rows<{ from: string | null; to: string | null; transactions: number; volume: number | null; decline_rate: number | null }>(`
     SELECT min(occurred_at) AS "from", max(occurred_at) AS "to", count(*) AS transactions,
-           coalesce(sum(amount_reporting), 0)::DOUBLE AS volume,
+           coalesce(sum(amount_reporting) FILTER (WHERE status IN ('authorized', 'captured')), 0)::DOUBLE AS volume,
            (count(*) FILTER (WHERE status = 'declined'))::DOUBLE / nullif(count(*), 0) AS decline_rate
     FROM transactions`);
   const [fraud] = await engine.rows<{ fraud_rate: number | null }>(`

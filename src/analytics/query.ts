@@ -7,7 +7,7 @@ import type { ColumnInfo, Row } from '../duckdb/engine.js';
 import { Engine } from '../duckdb/engine.js';
 import { literal } from '../duckdb/sql.js';
 import { UserError } from '../errors.js';
-import { createLakeViews } from '../lake/reader.js';
+import { createLakeViews, LAKE_FILE_ERROR } from '../lake/reader.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** Statement types a query may contain. */
@@ -41,6 +41,9 @@ export async function openLakeReader(workspace: Workspace): Promise<{ engine: En
 export async function assertReadOnly(engine: Engine, sql: string): Promise<void> {
   const parsed = await parseSelects(engine, sql);
   if (parsed === 0) throw new UserError('BAD_ARGUMENT', 'The query is empty.', { hint: 'Pass a SELECT statement, e.g. analytics query "SELECT count(*) FROM transactions"' });
+  if (typeof parsed === 'number' && parsed > 1) {
+    throw new UserError('BAD_ARGUMENT', `The SQL has ${parsed} statements; a query runs one.`, { hint: 'Run them one at a time, or combine them with UNION ALL or a WITH clause.' });
+  }
   if (typeof parsed === 'number') return;
   let count: number;
   try {
@@ -105,6 +108,11 @@ export async function runQuery(workspace: Workspace, sql: string): Promise<Query
 /** DuckDB's own message, with the position it names shown under the SQL. */
 export function sqlError(error: unknown, sql: string): UserError {
   const message = error instanceof Error ? error.message : String(error);
+  if (message.includes(LAKE_FILE_ERROR)) {
+    return new UserError('LAKE_CORRUPT', message.replace(/^.*?(a lake data file)/s, 'A lake data file').split('\n')[0] ?? message, {
+      hint: 'A file listed in the current snapshot is missing or damaged; other tables still work. See docs/runbooks/lake.md, "A missing or damaged data file".',
+    });
+  }
   const position = /LINE (\d+):/.test(message) ? '' : positionNote(message, sql);
   return new UserError('QUERY_FAILED', `${message}${position}`, {
     hint: 'Tables: transactions, fraud_detections, security_alerts, notifications, dead_letters. List columns with: analytics query "DESCRIBE transactions"',

@@ -16,6 +16,11 @@ function bytesReadSoFar(): number | undefined {
   }
 }
 
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
 const units = ['B', 'KB', 'MB', 'GB', 'TB'];
 export function formatBytes(bytes: number): string {
   let value = bytes;
@@ -55,10 +60,16 @@ export class FileProgress {
     this.timer = setInterval(draw, 150);
   }
 
-  finish(line: string): void {
+  finish(line: string, fields: Record<string, unknown> = {}): void {
     this.stop();
     if (this.tty) this.stream.write(`\r\x1b[2K${line}\n`);
-    else this.logger.info(line);
+    else this.logger.info(stripAnsi(line), fields);
+  }
+
+  fail(line: string, fields: Record<string, unknown> = {}): void {
+    this.stop();
+    if (this.tty) this.stream.write(`\r\x1b[2K${line}\n`);
+    else this.logger.error(stripAnsi(line), fields);
   }
 
   stop(): void {

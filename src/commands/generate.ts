@@ -6,10 +6,7 @@ import { generateToOutput, OUTPUT_FORMATS, type OutputFormat } from '../pipeline
 
 export default class Generate extends BaseCommand {
   static override summary = 'Write realistic synthetic events for all four types, deterministic for a seed.';
-  static override description = `Diurnal and weekly seasonality, currencies and countries with coordinates, merchant
-categories, fraud rings with labelled detections, security alert bursts, notification failures
-and injected anomalies (listed with --truth). --bad-ratio mixes in malformed records of every
-kind the contract rejects. No workspace is needed.`;
+  static override description = `Diurnal and weekly seasonality, currencies and countries with coordinates, merchant categories, fraud rings with labelled detections, security alert bursts, notification failures and injected anomalies (listed with --truth). --bad-ratio mixes in malformed records of every kind the contract rejects. No workspace is needed.`;
   static override examples = [
     '<%= config.bin %> generate --count 100000 --out events.ndjson',
     '<%= config.bin %> generate --start 2026-11-24 --end 2026-11-25 --rate 5 --truth truth.json > day.ndjson',

@@ -9,9 +9,7 @@ import { UserError } from '../errors.js';
 
 export default class Query extends BaseCommand {
   static override summary = 'Run read-only SQL over the lake (DuckDB dialect).';
-  static override description = `Tables: transactions, fraud_detections, security_alerts, notifications (envelope, data
-fields and enrichment columns) and dead_letters. The query sees the lake as of the newest committed
-snapshot; it cannot change the lake.`;
+  static override description = `Tables: transactions, fraud_detections, security_alerts, notifications (envelope, data fields and enrichment columns) and dead_letters. The query sees the lake as of the newest committed snapshot; it cannot change the lake.`;
   static override examples = [
     '<%= config.bin %> query "SELECT country, count(*) AS n FROM transactions GROUP BY ALL ORDER BY n DESC LIMIT 5"',
     '<%= config.bin %> query --file daily.sql --format csv --out daily.csv',

@@ -129,7 +129,9 @@ const jsonFriendly: DuckDBValueConverter<Json> = (value: DuckDBValue, type: Duck
   if (type.typeId === DuckDBTypeId.DECIMAL) return Number(String(value));
   if (type.typeId === DuckDBTypeId.TIMESTAMP_TZ || type.typeId === DuckDBTypeId.TIMESTAMP) {
     const micros = (value as { micros: bigint }).micros;
-    return new Date(Number(micros / 1000n)).toISOString();
+    const iso = new Date(Number(micros / 1000n)).toISOString();
+    // A TIMESTAMP has no zone: print it without one rather than pretend it is UTC.
+    return type.typeId === DuckDBTypeId.TIMESTAMP ? iso.slice(0, -1) : iso;
   }
   return JsonDuckDBValueConverter(value, type, converter);
 };

@@ -9,6 +9,9 @@ import { LakeLayout } from './layout.js';
 import { readLatestSnapshot, type Snapshot } from './snapshot.js';
 import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, eventTableColumns, type ColumnSpec } from './tables.js';
 
+/** Marks errors raised by views over unreadable lake files (see createLakeViews). */
+export const LAKE_FILE_ERROR = 'a lake data file cannot be read for table';
+
 /** An empty relation with the table's typed columns. */
 export function emptyRelationSql(columns: readonly ColumnSpec[]): string {
   return `SELECT ${columns.map((column) => `NULL::${column.sqlType} AS ${ident(column.name)}`).join(', ')} WHERE false`;
@@ -43,7 +46,13 @@ export async function createLakeViews(engine: Engine, lakeRoot: string, registry
   const layout = new LakeLayout(lakeRoot);
   const snapshot = await readLatestSnapshot(layout);
   for (const table of snapshotTables(snapshot, registry)) {
-    await engine.run(`CREATE OR REPLACE VIEW ${ident(table.name)} AS ${tableRelationSql(layout, table.files, table.columns)}`);
+    try {
+      await engine.run(`CREATE OR REPLACE VIEW ${ident(table.name)} AS ${tableRelationSql(layout, table.files, table.columns)}`);
+    } catch (error) {
+      // A missing or damaged file breaks its own table only: the view raises when it is used.
+      const reason = `${LAKE_FILE_ERROR} ${table.name}: ${(error as Error).message.split('\n')[0]}`;
+      await engine.run(`CREATE OR REPLACE VIEW ${ident(table.name)} AS SELECT ${table.columns.map((column) => `NULL::${column.sqlType} AS ${ident(column.name)}`).join(', ')} FROM range(1) WHERE error(${literal(reason)}) IS NULL`);
+    }
   }
   return snapshot;
 }

@@ -8,10 +8,7 @@ import { INPUT_FORMATS, type InputFormat } from '../../pipelines/ingest/inputs.j
 
 export default class IngestFile extends BaseCommand {
   static override summary = 'Validate, enrich and store event files (NDJSON, JSON, CSV, Parquet, gzip or not) in the lake.';
-  static override description = `Each file is one atomic batch: readers see all of it or nothing. Rejected records go to the
-dead_letters table with their origin (file:line) and every reason; duplicates (same id) are counted
-and dropped. Exit codes: 0 ok, 1 when a file could not be read or more than --max-errors records
-were rejected (everything readable is still stored), 2 on a bug.`;
+  static override description = `Each file is one atomic batch: readers see all of it or nothing. Rejected records go to the dead_letters table with their origin (file:line) and every reason; duplicates (same id) are counted and dropped. Exit codes: 0 ok, 1 when a file could not be read or more than --max-errors records were rejected (everything readable is still stored), 2 on a bug.`;
   static override examples = [
     '<%= config.bin %> ingest file events.ndjson',
     "<%= config.bin %> ingest file 'incoming/*.ndjson.gz' --max-errors 100",
@@ -40,8 +37,10 @@ were rejected (everything readable is still stored), 2 on a bug.`;
         if (event.kind === 'file-start') progress.start(event.label, event.index, event.total, event.bytes);
         else if (event.kind === 'file-done') {
           this.logger.debug('stage timings', { file: event.file.label, ...event.file.stages });
-          progress.finish(`${chalk.green('✔')} ${event.file.label}: ${event.file.stored} stored, ${event.file.rejected} rejected, ${event.file.duplicates} duplicates (${event.file.seconds.toFixed(2)}s)`);
-        } else progress.finish(`${chalk.red('✖')} ${event.message}`);
+          progress.finish(`${chalk.green('✔')} ${event.file.label}: ${event.file.stored} stored, ${event.file.rejected} rejected, ${event.file.duplicates} duplicates (${event.file.seconds.toFixed(2)}s)`, {
+            file: event.file.label, read: event.file.read, stored: event.file.stored, rejected: event.file.rejected, duplicates: event.file.duplicates, seconds: event.file.seconds,
+          });
+        } else progress.fail(`${chalk.red('✖')} ${event.message}`, { file: event.label });
       },
     });
     if (flags.format === 'json') this.out(JSON.stringify(summary));
@@ -65,7 +64,7 @@ were rejected (everything readable is still stored), 2 on a bug.`;
 function renderSummary(summary: IngestSummary): string {
   const rate = summary.eventsPerSecond.toLocaleString('en-US');
   return [
-    `Read ${summary.read.toLocaleString('en-US')} records from ${summary.files.length} file${summary.files.length === 1 ? '' : 's'} in ${summary.seconds.toFixed(2)}s (${rate} events/s)`,
+    `Read ${summary.read.toLocaleString('en-US')} record${summary.read === 1 ? '' : 's'} from ${summary.files.length} file${summary.files.length === 1 ? '' : 's'} in ${summary.seconds.toFixed(2)}s (${rate} events/s)`,
     `  stored      ${summary.stored.toLocaleString('en-US')}`,
     `  rejected    ${summary.rejected.toLocaleString('en-US')}${summary.rejected > 0 ? '  (dead_letters table)' : ''}`,
     `  duplicates  ${summary.duplicates.toLocaleString('en-US')}`,

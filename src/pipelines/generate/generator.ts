@@ -121,6 +121,9 @@ class GenerationRun {
     });
 
     if (truth !== undefined) {
+      truth.seed = seed;
+      truth.start = new Date(startMs).toISOString();
+      truth.end = new Date(endMs).toISOString();
       truth.counts = emptyCounts();
       truth.anomalies = plan.anomalies.map((anomaly) => ({ ...anomaly, dimensions: { ...anomaly.dimensions } }));
       truth.securityBursts = [];

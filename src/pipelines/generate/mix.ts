@@ -1,9 +1,10 @@
 /**
  * The event mix: which events start a chain (primaries) and which follow from others, with the
  * probabilities that link them. With all four types the records come out at about 58%
- * transactions, 29% fraud detections, 9% notifications and 4% security alerts: transactions are
- * the majority, and half of them are scored by the fraud engine a few seconds to two minutes
- * later.
+ * transactions, 29% fraud detections, 10% notifications and 3% security alerts. A 70% share of
+ * transactions and 60% of them scored cannot both hold once the scores are records too, so
+ * transactions stay the clear majority and half of them are scored by the fraud engine, a few
+ * seconds to two minutes later.
  */
 import type { EventTypeName } from './events.js';
 

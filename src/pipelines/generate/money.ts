@@ -2,7 +2,7 @@
  * Amounts as decimal strings with exactly the currency's ISO 4217 minor units ("12.50", JPY
  * "1250", KWD "3.275"), computed in integer minor units so no float formatting leaks in.
  */
-import { CURRENCY_BY_CODE, type Currency } from '../../reference/currencies.js';
+import type { Currency } from '../../reference/currencies.js';
 import type { Prng } from './prng.js';
 
 const POW10 = [1, 10, 100, 1000, 10000] as const;
@@ -37,11 +37,4 @@ export function cashAmount(prng: Prng, currency: Currency, medianUsd: number, si
   const units = Math.max(1, Math.round(prng.logNormal(medianUsd, sigma) / currency.usdPerUnit / step)) * step;
   const scale = POW10[currency.decimals as 0 | 1 | 2 | 3 | 4] ?? 1;
   return formatMinorUnits(units * scale, currency.decimals);
-}
-
-/** The currency record for a code known to the reference data. */
-export function currencyOf(code: string): Currency {
-  const currency = CURRENCY_BY_CODE.get(code);
-  if (currency === undefined) throw new Error(`Unknown currency ${code} in reference data`);
-  return currency;
 }

@@ -5,6 +5,7 @@
  * stream, so it does not change with the count or the time range.
  */
 import { COUNTRIES, COUNTRY_BY_CODE, type Country } from '../../reference/countries.js';
+import { CURRENCY_BY_CODE, type Currency } from '../../reference/currencies.js';
 import { MERCHANT_CATEGORY_BY_CODE } from '../../reference/merchant-categories.js';
 import { AliasTable, WeightedChoice } from './alias-table.js';
 import { CITIES_BY_COUNTRY } from './cities.js';
@@ -43,6 +44,8 @@ export interface Customer {
   /** The customer's login at auth-service. */
   userId: string;
   country: Country;
+  /** The home country's currency. */
+  currency: Currency;
   accounts: Account[];
   devices: string[];
   ips: string[];
@@ -56,6 +59,8 @@ export interface Merchant {
   id: string;
   profile: CategoryProfile;
   country: Country;
+  /** The currency it charges in: its country's. */
+  currency: Currency;
   city: string | undefined;
   lat: number;
   lon: number;
@@ -116,10 +121,12 @@ export class Population {
       for (let a = 0; a < accountCount; a++) accounts.push({ id: randomId(prng, 'acc_', 12), customer: index });
       const devices = Array.from({ length: prng.between(1, 3) }, () => deviceId(prng));
       const ips = Array.from({ length: prng.between(1, 2) }, () => ipAddress(prng));
+      const country = this.countryChoice.sample(prng);
       this.customers.push({
         id,
         userId: 'usr_' + id.slice(4),
-        country: this.countryChoice.sample(prng),
+        country,
+        currency: currencyOf(country.currency),
         accounts,
         devices,
         ips,
@@ -208,6 +215,7 @@ export class Population {
       id: randomId(prng, 'mer_', 12),
       profile,
       country,
+      currency: currencyOf(country.currency),
       city,
       lat: round5(clampLat(lat)),
       lon: round5(wrapLon(lon)),
@@ -237,6 +245,12 @@ export class Population {
       });
     }
   }
+}
+
+function currencyOf(code: string): Currency {
+  const currency = CURRENCY_BY_CODE.get(code);
+  if (currency === undefined) throw new Error(`Unknown currency ${code} in reference data`);
+  return currency;
 }
 
 /** The reference record of a country known to exist. */

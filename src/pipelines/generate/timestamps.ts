@@ -1,13 +1,13 @@
 /**
  * RFC 3339 timestamps with millisecond precision and an explicit offset. Most events say `Z`,
  * some `+00:00`, and some the same instant in another offset (`+01:00`, `-05:00`, `+05:30`…),
- * as services in different regions would write it. The formatting of each whole second is cached
- * per offset because event times arrive in order.
+ * as services in different regions would write it. The text of each minute is cached per offset
+ * because event times arrive in order.
  */
 import { WeightedChoice } from './alias-table.js';
 import type { Prng } from './prng.js';
 
-/** An offset: minutes east of UTC and its RFC 3339 suffix. */
+/** An offset (minutes east of UTC and its RFC 3339 suffix) with the text of its current minute. */
 interface Offset {
   minutes: number;
   suffix: string;
@@ -24,37 +24,42 @@ const OFFSETS: readonly (readonly [Offset, number])[] = [
   [{ minutes: 540, suffix: '+09:00' }, 2],
 ];
 
+const SECONDS: readonly string[] = Array.from({ length: 60 }, (_, second) => String(second).padStart(2, '0'));
 const MILLIS: readonly string[] = Array.from({ length: 1000 }, (_, ms) => '.' + String(ms).padStart(3, '0'));
+
+/** Per offset: the minute last formatted and its `YYYY-MM-DDTHH:MM:` text. */
+interface MinuteCache {
+  offset: Offset;
+  minute: number;
+  prefix: string;
+}
 
 /** Formats instants as RFC 3339 strings in a randomly chosen offset. */
 export class TimestampFormatter {
-  private readonly offsets = WeightedChoice.of(OFFSETS);
-  private readonly cache = new Map<Offset, { second: number; text: string }>();
+  private readonly caches: MinuteCache[] = OFFSETS.map(([offset]) => ({ offset, minute: Number.NaN, prefix: '' }));
+  private readonly choice = new WeightedChoice(this.caches, OFFSETS.map(([, weight]) => weight));
 
   /** `ms` (epoch milliseconds) in UTC with a `Z` suffix, e.g. `2026-11-25T17:00:00.123Z`. */
   utc(ms: number): string {
-    return this.format(ms, OFFSETS[0]![0]);
+    return format(ms, this.caches[0]!);
   }
 
   /** `ms` in an offset drawn from the mix above. */
   random(ms: number, prng: Prng): string {
-    return this.format(ms, this.offsets.sample(prng));
+    return format(ms, this.choice.sample(prng));
   }
+}
 
-  private format(ms: number, offset: Offset): string {
-    const local = ms + offset.minutes * 60_000;
-    const second = Math.floor(local / 1000);
-    let entry = this.cache.get(offset);
-    if (entry === undefined) {
-      entry = { second: Number.NaN, text: '' };
-      this.cache.set(offset, entry);
-    }
-    if (entry.second !== second) {
-      entry.second = second;
-      entry.text = new Date(second * 1000).toISOString().slice(0, 19);
-    }
-    return entry.text + MILLIS[local - second * 1000]! + offset.suffix;
+function format(ms: number, cache: MinuteCache): string {
+  const local = ms + cache.offset.minutes * 60_000;
+  const minute = Math.floor(local / 60_000);
+  if (cache.minute !== minute) {
+    cache.minute = minute;
+    cache.prefix = new Date(minute * 60_000).toISOString().slice(0, 17);
   }
+  const inMinute = local - minute * 60_000;
+  const second = Math.floor(inMinute / 1000);
+  return cache.prefix + SECONDS[second]! + MILLIS[inMinute - second * 1000]! + cache.offset.suffix;
 }
 
 /** The same instant written without an offset (a malformed timestamp). */

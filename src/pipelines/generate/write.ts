@@ -21,6 +21,12 @@ import type { GeneratedRecord } from './generator.js';
 /** Characters buffered before a write: big enough that write calls do not dominate. */
 const CHUNK_CHARS = 1 << 20;
 
+/** Joins lines into one flat chunk, each line followed by a newline. */
+function joinLines(lines: string[]): string {
+  lines.push('');
+  return lines.join('\n');
+}
+
 /** Writes a chunk and waits for the stream to drain when its buffer is full. */
 async function writeChunk(stream: Writable, chunk: string): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
@@ -31,17 +37,20 @@ async function writeChunk(stream: Writable, chunk: string): Promise<void> {
  * @returns the number of lines written.
  */
 export async function writeNdjson(records: Iterable<GeneratedRecord>, stream: Writable): Promise<number> {
-  let chunk = '';
+  let batch: string[] = [];
+  let batchChars = 0;
   let lines = 0;
   for (const record of records) {
-    chunk += record.line + '\n';
+    batch.push(record.line);
+    batchChars += record.line.length + 1;
     lines++;
-    if (chunk.length >= CHUNK_CHARS) {
-      await writeChunk(stream, chunk);
-      chunk = '';
+    if (batchChars >= CHUNK_CHARS) {
+      await writeChunk(stream, joinLines(batch));
+      batch = [];
+      batchChars = 0;
     }
   }
-  if (chunk.length > 0) await writeChunk(stream, chunk);
+  if (batch.length > 0) await writeChunk(stream, joinLines(batch));
   return lines;
 }
 
@@ -123,20 +132,24 @@ export function csvRow(line: string): string {
  */
 export async function writeCsv(records: Iterable<GeneratedRecord>, stream: Writable): Promise<CsvWriteSummary> {
   const summary: CsvWriteSummary = { rows: 0, badRows: 0, badRowsLookingValid: 0 };
-  let chunk = CSV_COLUMNS.join(',') + '\n';
+  let batch: string[] = [CSV_COLUMNS.join(',')];
+  let batchChars = 0;
   for (const record of records) {
-    chunk += csvRow(record.line) + '\n';
+    const row = csvRow(record.line);
+    batch.push(row);
+    batchChars += row.length + 1;
     summary.rows++;
     if (record.bad !== null) {
       summary.badRows++;
       if (CSV_LOST_BAD_KINDS.has(record.bad)) summary.badRowsLookingValid++;
     }
-    if (chunk.length >= CHUNK_CHARS) {
-      await writeChunk(stream, chunk);
-      chunk = '';
+    if (batchChars >= CHUNK_CHARS) {
+      await writeChunk(stream, joinLines(batch));
+      batch = [];
+      batchChars = 0;
     }
   }
-  if (chunk.length > 0) await writeChunk(stream, chunk);
+  if (batch.length > 0) await writeChunk(stream, joinLines(batch));
   return summary;
 }
 

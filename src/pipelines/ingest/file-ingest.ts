@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
-import { isUserError, UserError } from '../../errors.js';
+import { diskFullOr, isUserError, UserError } from '../../errors.js';
 import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { commitBatch, type TableCount } from './batch-writer.js';
@@ -73,9 +73,9 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
   try {
     await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
     const paths = await expandPaths(options.paths, cwd);
-    for (const [index, target] of paths.entries()) {
-      const label = target === '-' ? 'stdin' : path.relative(cwd, target) || target;
+    for (const [index, { path: target, label, error: pathError }] of paths.entries()) {
       try {
+        if (pathError) throw pathError;
         if (target === '-') {
           if (!options.stdin) throw new UserError('BAD_ARGUMENT', 'stdin: no standard input was given.');
           await spoolStdin(options.stdin, stdinCopy);
@@ -124,6 +124,8 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
       batch = await stageValidatedBatch(engine, registry, relation.sql, new LakeLayout(workspace.lakeRoot).stagingDir);
       stages.validate = (performance.now() - started) / 1000;
     } catch (error) {
+      const full = diskFullOr(error, input.label);
+      if (full !== error) throw full;
       throw new UserError('INPUT_UNREADABLE', `${input.label}: cannot be read as ${input.format}${input.gzip ? ' (gzip)' : ''}: ${(error as Error).message.split('\n')[0]}`, {
         hint: input.gzip ? 'The gzip stream may be truncated or corrupt; copy the file again from its source. Nothing from it was stored.' : 'Nothing from it was stored; fix the file or pass --input-format.',
       });
@@ -162,7 +164,9 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
     const result = await commitBatch(
       { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency },
       { checkedTable: batch.view, deadLetterSql, details: { input: input.label, format: input.format } },
-    );
+    ).catch((error: unknown) => {
+      throw diskFullOr(error, input.label);
+    });
     stages.commit = (performance.now() - started) / 1000 - stages.validate - stages.locate;
     const read = batch.total + unreadable;
     const file: FileSummary = {

@@ -114,7 +114,8 @@ async function csvRelation(engine: Engine, input: InputFile, dataColumns: Map<st
   const options = `header = true, all_varchar = true, compression = '${compression}', max_line_size = ${MAX_LINE_BYTES}`;
   const reader = `read_csv(${literal(input.path)}, ${options}, ignore_errors = true, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = '_scan_${id}')`;
   const plainReader = `read_csv(${literal(input.path)}, ${options}, ignore_errors = true)`;
-  const columns = await columnsOf(engine, `read_csv(${literal(input.path)}, ${options})`, input, 'CSV with a header row');
+  // The header probe ignores ragged rows; they are dead-lettered by the real read.
+  const columns = await columnsOf(engine, `read_csv(${literal(input.path)}, ${options}, ignore_errors = true)`, input, 'CSV with a header row');
   const names = columns.map((column) => column.name);
   requireColumns(names, input, 'CSV');
   // Text cells become typed JSON values by the contract's field kinds; a cell that does not

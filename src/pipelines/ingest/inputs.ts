@@ -31,25 +31,38 @@ const EXTENSIONS: Record<string, InputFormat> = {
 };
 
 /** Expands arguments into existing paths, keeping order and dropping repeats. */
-export async function expandPaths(args: readonly string[], cwd: string): Promise<string[]> {
+export interface InputPath {
+  /** Absolute path, or '-' for standard input. */
+  path: string;
+  /** The path as the user gave it (a glob's matches as the glob's folder plus the file name). */
+  label: string;
+  /** Set when the argument matched nothing: it fails alone, the other inputs go on. */
+  error?: UserError;
+}
+
+/** Expands arguments into input paths, keeping order and dropping repeats. */
+export async function expandPaths(args: readonly string[], cwd: string): Promise<InputPath[]> {
   const seen = new Set<string>();
-  const out: string[] = [];
+  const out: InputPath[] = [];
   for (const arg of args) {
     if (arg === '-') {
-      out.push('-');
+      out.push({ path: '-', label: 'stdin' });
       continue;
     }
-    const matches = fg.isDynamicPattern(arg)
-      ? (await fg(arg, { cwd, absolute: true, onlyFiles: true, dot: false })).sort()
-      : [path.resolve(cwd, arg)];
+    if (!fg.isDynamicPattern(arg)) {
+      const absolute = path.resolve(cwd, arg);
+      if (!seen.has(absolute)) out.push({ path: absolute, label: arg });
+      seen.add(absolute);
+      continue;
+    }
+    const matches = (await fg(arg, { cwd, onlyFiles: true, dot: false })).sort();
     if (matches.length === 0) {
-      throw new UserError('INPUT_NOT_FOUND', `${arg}: no file matches this pattern.`, { hint: 'Check the pattern; quote it so that the shell does not expand it first.' });
+      out.push({ path: arg, label: arg, error: new UserError('INPUT_NOT_FOUND', `${arg}: no file matches this pattern.`, { hint: 'Check the pattern; quote it so that the shell does not expand it first.' }) });
     }
     for (const match of matches) {
-      if (!seen.has(match)) {
-        seen.add(match);
-        out.push(match);
-      }
+      const absolute = path.resolve(cwd, match);
+      if (!seen.has(absolute)) out.push({ path: absolute, label: match });
+      seen.add(absolute);
     }
   }
   return out;

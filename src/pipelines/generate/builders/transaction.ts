@@ -8,7 +8,7 @@ import { WeightedChoice } from '../alias-table.js';
 import type { GeneratedEvent, TransactionChannel, TransactionData, TransactionStatus } from '../events.js';
 import { randomId } from '../ids.js';
 import { ATM_PROFILE, TRANSFER_MEDIAN_USD, TRANSFER_SIGMA } from '../merchant-profiles.js';
-import { amountFromUsd, cashAmount, currencyOf } from '../money.js';
+import { amountFromUsd, cashAmount } from '../money.js';
 import type { Customer, Merchant } from '../population.js';
 import { envelope, type World } from '../world.js';
 
@@ -64,7 +64,7 @@ export function buildTransaction(world: World, at: number): TransactionFacts {
     merchant = population.onlineMerchant(prng, home);
     country = merchant.country.code;
   }
-  const currency = currencyOf(merchant?.country.currency ?? customer.country.currency);
+  const currency = merchant?.currency ?? customer.currency;
 
   let amount: string;
   let large = false;
