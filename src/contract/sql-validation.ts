@@ -52,12 +52,16 @@ export function dataColumns(types: readonly EventTypeSpec[]): Map<string, FieldK
 interface FieldColumns {
   v: string;
   k: string;
+  /** Present and of the field's kind: computed once, guards every value rule of the field. */
+  ok: string;
+  /** For date-time fields: the parsed TIMESTAMPTZ, computed once. */
+  ts: string;
   s: string;
   t: string;
 }
 
 function columnsFor(prefix: string): FieldColumns {
-  return { v: ident(`${prefix}_v`), k: ident(`${prefix}_k`), s: ident(`${prefix}_s`), t: ident(`${prefix}_t`) };
+  return { v: ident(`${prefix}_v`), k: ident(`${prefix}_k`), s: ident(`${prefix}_s`), t: ident(`${prefix}_t`), ok: ident(`${prefix}_ok`), ts: ident(`${prefix}_ts`) };
 }
 
 // No `x IN (a, b, c, …)`: DuckDB rewrites IN-lists of five or more constants into hash joins,
@@ -148,11 +152,11 @@ function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: Ref
   }
   const found = field.kind === 'string_array' ? `CASE WHEN ${isArrayCol(c)} THEN 'an array with an item that is not a string' ELSE ${foundKind(c)} END` : foundKind(c);
   checks.push({
-    violated: `(${present} AND NOT ${hasKindSql(field.kind, c)})`,
+    violated: `(${present} AND NOT ${c.ok})`,
     message: `${at(`expected ${EXPECTED[field.kind]}, found `)} || ${found}`,
   });
   // Value rules apply only when the value has the right kind (the kind check reports otherwise).
-  const typed = `(${present} AND ${hasKindSql(field.kind, c)})`;
+  const typed = c.ok;
   const rule = (condition: string, message: string) => checks.push({ violated: `(${typed} AND coalesce(${condition}, false))`, message });
   const foundValue = (text: string) => `${at(`${text}, found "`)} || ${c.s} || '"'`;
   if (field.enum) rule(`NOT ${inList(c.s, field.enum)}`, foundValue(`expected one of ${field.enum.join(', ')}`));
@@ -185,7 +189,7 @@ function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: Ref
       rule(`NOT regexp_full_match(${c.s}, ${literal(IPV4)}) AND NOT regexp_full_match(${c.s}, ${literal(IPV6)})`, foundValue('expected an IPv4 or IPv6 address'));
       break;
     case 'date-time':
-      rule(`NOT regexp_full_match(${c.s}, ${literal(RFC3339)}) OR TRY_CAST(${c.s} AS TIMESTAMPTZ) IS NULL`, foundValue('expected an RFC 3339 time with offset such as 2026-11-25T18:00:00.123+01:00'));
+      rule(`NOT regexp_full_match(${c.s}, ${literal(RFC3339)}) OR ${c.ts} IS NULL`, foundValue('expected an RFC 3339 time with offset such as 2026-11-25T18:00:00.123+01:00'));
       break;
     default:
       break;
@@ -222,6 +226,10 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
     ...[...columns].map(([name, kind]) => ({ c: dataFieldColumns(name), leaf: `_j.data.${ident(name)}`, kind })),
   ];
   const type = envelopeColumns('type');
+  const dateTimeFields = [
+    ...ENVELOPE_FIELDS.filter((field) => field.format === 'date-time').map((field) => ({ c: envelopeColumns(field.name) })),
+    ...types.flatMap((spec) => spec.fields).filter((field) => field.format === 'date-time').map((field) => ({ c: dataFieldColumns(field.name) })),
+  ].filter((field, index, all) => all.findIndex((other) => other.c.ts === field.c.ts) === index);
   const version = envelopeColumns('version');
 
   const envelopeChecks: Check[] = ENVELOPE_FIELDS.flatMap((field) => fieldChecks(field, envelopeColumns(field.name), field.name, codes, envelopeColumns));
@@ -282,6 +290,10 @@ _values AS (
          ${type.s} || '@' || coalesce(${typedValueSql('integer', version)}::VARCHAR, ${version.v}::VARCHAR, '') AS _type_key
   FROM _strings
 ),
+_guards AS (
+  SELECT *, ${fields.map((f) => `coalesce(${f.c.v} IS NOT NULL AND ${hasKindSql(f.kind, f.c)}, false) AS ${f.c.ok}`).join(', ')}${dateTimeFields.length > 0 ? ', ' : ''}${dateTimeFields.map((f) => `TRY_CAST(${f.c.s} AS TIMESTAMPTZ) AS ${f.c.ts}`).join(', ')}
+  FROM _values
+),
 _checked AS (
   SELECT *,
     CASE
@@ -290,14 +302,14 @@ _checked AS (
       WHEN ${okExpression} THEN []::VARCHAR[]
       ELSE ${reasonsExpression}
     END AS reasons
-  FROM _values
+  FROM _guards
 )
 SELECT
   ordinal, origin,
   ${envelopeColumns('id').s} AS id,
   ${type.s} AS "type",
   ${version.t} AS version,
-  TRY_CAST(${envelopeColumns('occurred_at').s} AS TIMESTAMPTZ) AS occurred_at,
+  ${envelopeColumns('occurred_at').ts} AS occurred_at,
   ${envelopeColumns('source').s} AS source,
   ${envelopeColumns('trace_id').s} AS trace_id,
   CASE WHEN len(reasons) = 0 AND len(${extraKeys}) > 0

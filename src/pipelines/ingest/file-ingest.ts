@@ -10,7 +10,7 @@ import { ident, literal } from '../../duckdb/sql.js';
 import { diskFullOr, isUserError, UserError } from '../../errors.js';
 import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import { commitBatch, type TableCount } from './batch-writer.js';
+import { commitBatch, type BatchResult, type TableCount } from './batch-writer.js';
 import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
@@ -42,8 +42,8 @@ export interface FileSummary {
   tables: TableCount[];
   snapshotVersion: number;
   seconds: number;
-  /** Seconds per stage: validate (read, parse, check, stage), locate (reject lines), commit. */
-  stages: { validate: number; locate: number; commit: number };
+  /** Seconds per stage: validate (read, parse, check, stage), locate (reject lines), commit, and the commit's parts. */
+  stages: { validate: number; locate: number; commit: number; commitParts?: BatchResult['timings'] };
 }
 
 export interface IngestSummary {
@@ -179,7 +179,7 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
       tables: result.tables,
       snapshotVersion: result.snapshotVersion,
       seconds: (performance.now() - started) / 1000,
-      stages,
+      stages: { ...stages, commitParts: result.timings },
     };
     if (file.stored + file.rejected + file.duplicates !== file.read || result.deadLettered !== file.rejected) {
       throw new Error(`counts do not reconcile for ${input.label}: read ${read}, stored ${file.stored}, rejected ${file.rejected}, dead-lettered ${result.deadLettered}, duplicates ${file.duplicates}`);
