@@ -34,6 +34,7 @@ export function formatBytes(bytes: number): string {
 
 export class FileProgress {
   private timer: NodeJS.Timeout | undefined;
+  private stage = '';
   private readonly tty: boolean;
 
   constructor(private readonly logger: Logger, private readonly stream: NodeJS.WriteStream = process.stderr) {
@@ -46,18 +47,26 @@ export class FileProgress {
       this.logger.info(`ingesting ${label}`, { file: label, bytes, index: index + 1, files: total });
       return;
     }
+    this.stage = 'validating';
     const baseline = bytesReadSoFar();
     const started = Date.now();
     const draw = () => {
       const read = baseline === undefined ? undefined : (bytesReadSoFar() ?? baseline) - baseline;
-      const fraction = read === undefined ? undefined : Math.min(0.99, read / Math.max(1, bytes));
+      // Bytes read measure the validation pass; later stages show their name instead.
+      const fraction = read === undefined || this.stage !== 'validating' ? undefined : Math.min(0.99, read / Math.max(1, bytes));
       const width = 24;
       const bar = fraction === undefined ? '' : `${chalk.cyan('█'.repeat(Math.round(fraction * width)))}${chalk.gray('░'.repeat(width - Math.round(fraction * width)))} ${Math.round(fraction * 100)}% `;
       const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-      this.stream.write(`\r\x1b[2K${prefix}${label} ${bar}${chalk.gray(`${formatBytes(bytes)} · ${elapsed}s`)}`);
+      const stage = this.stage && this.stage !== 'validating' ? `${chalk.cyan(this.stage)}… ` : '';
+      this.stream.write(`\r\x1b[2K${prefix}${label} ${bar}${stage}${chalk.gray(`${formatBytes(bytes)} · ${elapsed}s`)}`);
     };
     draw();
     this.timer = setInterval(draw, 150);
+  }
+
+  /** Names the stage in progress ('validating' shows the byte bar). */
+  setStage(stage: string): void {
+    this.stage = stage;
   }
 
   finish(line: string, fields: Record<string, unknown> = {}): void {

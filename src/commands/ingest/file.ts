@@ -35,6 +35,7 @@ export default class IngestFile extends BaseCommand {
       ...(flags['max-errors'] === undefined ? {} : { maxErrors: flags['max-errors'] }),
       onProgress: (event) => {
         if (event.kind === 'file-start') progress.start(event.label, event.index, event.total, event.bytes);
+        else if (event.kind === 'file-stage') progress.setStage(event.stage);
         else if (event.kind === 'file-done') {
           this.logger.debug('stage timings', { file: event.file.label, ...event.file.stages });
           progress.finish(`${chalk.green('✔')} ${event.file.label}: ${event.file.stored} stored, ${event.file.rejected} rejected, ${event.file.duplicates} duplicates (${event.file.seconds.toFixed(2)}s)`, {

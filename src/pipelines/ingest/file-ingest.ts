@@ -29,6 +29,7 @@ export interface IngestFileOptions {
 
 export type IngestProgress =
   | { kind: 'file-start'; label: string; index: number; total: number; bytes: number }
+  | { kind: 'file-stage'; label: string; stage: 'validating' | 'locating rejects' | 'writing' }
   | { kind: 'file-done'; file: FileSummary; index: number; total: number }
   | { kind: 'file-failed'; label: string; message: string; index: number; total: number };
 
@@ -82,7 +83,7 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
         }
         const input = await describeInput(target === '-' ? stdinCopy : target, label, options.inputFormat);
         options.onProgress?.({ kind: 'file-start', label, index, total: paths.length, bytes: input.bytes });
-        const file = await ingestOneFile(engine, workspace, input);
+        const file = await ingestOneFile(engine, workspace, input, (stage) => options.onProgress?.({ kind: 'file-stage', label, stage }));
         summary.files.push(file);
         options.onProgress?.({ kind: 'file-done', file, index, total: paths.length });
       } catch (error) {
@@ -110,7 +111,12 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
 
 let batchCounter = 0;
 
-async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputFile): Promise<FileSummary> {
+async function ingestOneFile(
+  engine: Engine,
+  workspace: Workspace,
+  input: InputFile,
+  onStage: (stage: 'validating' | 'locating rejects' | 'writing') => void,
+): Promise<FileSummary> {
   const started = performance.now();
   const registry = workspace.registry;
   const stages = { validate: 0, locate: 0, commit: 0 };
@@ -121,6 +127,7 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
   let batch: StagedBatch | undefined;
   try {
     try {
+      onStage('validating');
       batch = await stageValidatedBatch(engine, registry, relation.sql, new LakeLayout(workspace.lakeRoot).stagingDir);
       stages.validate = (performance.now() - started) / 1000;
     } catch (error) {
@@ -135,6 +142,7 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
     const origin = (line: string) => `${literal(input.label)} || ${literal(relation.separator)} || ${line}`;
     const deadLetterParts: string[] = [];
     if (batch.rejected > 0) {
+      onStage('locating rejects');
       // Second pass, only for files with rejects: find each rejected record's line.
       await engine.run(`CREATE TEMP TABLE ${ident(rejectLines)} AS
         SELECT n.n, n.raw FROM (${relation.numberedSql}) n WHERE n.raw IN (SELECT raw FROM ${checked} WHERE len(reasons) > 0)`);
@@ -161,6 +169,7 @@ async function ingestOneFile(engine: Engine, workspace: Workspace, input: InputF
     const gzipError = await gzipChecked;
     if (gzipError !== undefined) throw gzipError;
     stages.locate = (performance.now() - started) / 1000 - stages.validate;
+    onStage('writing');
     const result = await commitBatch(
       { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency },
       { checkedTable: batch.view, deadLetterSql, details: { input: input.label, format: input.format } },
