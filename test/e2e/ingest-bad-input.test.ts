@@ -12,29 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectUserError } from '../support/assertions.js';
 import { lakeCounts, makeWorkspace, queryRows, removeTempDirs, runCli, type CliResult, type LakeCounts } from '../support/cli.js';
 import { runDuckDb, sqlString } from '../support/duckdb.js';
+import type { IngestSummary } from '../../src/pipelines/ingest/file-ingest.js';
 import { countByTable, mixedEvents, notificationEvent, toCsv, toNdjson, transactionEvent, transactions, type TestEvent } from '../support/events.js';
 
-interface FileSummary {
-  label: string;
-  format: string;
-  read: number;
-  stored: number;
-  rejected: number;
-  duplicates: number;
-  tables: { table: string; valid: number; stored: number; duplicates: number }[];
-}
-
-interface IngestSummary {
-  files: FileSummary[];
-  failures: { label: string; code: string; message: string; hint?: string }[];
-  read: number;
-  stored: number;
-  rejected: number;
-  duplicates: number;
-  maxErrors: number;
-  tooManyRejects: boolean;
-}
-
+// The `--format json` summary is the library's IngestSummary, serialised.
 interface IngestRun extends CliResult {
   /** The `--format json` summary; undefined when the command failed before printing one. */
   summary: IngestSummary | undefined;

@@ -32,25 +32,38 @@ async function writeChunk(stream: Writable, chunk: string): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 
+/** Collects lines and writes them in chunks of about CHUNK_CHARS, respecting backpressure. */
+class LineBatcher {
+  private lines: string[] = [];
+  private chars = 0;
+
+  constructor(private readonly stream: Writable) {}
+
+  async add(line: string): Promise<void> {
+    this.lines.push(line);
+    this.chars += line.length + 1;
+    if (this.chars >= CHUNK_CHARS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.lines.length > 0) await writeChunk(this.stream, joinLines(this.lines));
+    this.lines = [];
+    this.chars = 0;
+  }
+}
+
 /**
  * Writes records as NDJSON, one line each, in batches. Does not end the stream.
  * @returns the number of lines written.
  */
 export async function writeNdjson(records: Iterable<GeneratedRecord>, stream: Writable): Promise<number> {
-  let batch: string[] = [];
-  let batchChars = 0;
+  const batcher = new LineBatcher(stream);
   let lines = 0;
   for (const record of records) {
-    batch.push(record.line);
-    batchChars += record.line.length + 1;
+    await batcher.add(record.line);
     lines++;
-    if (batchChars >= CHUNK_CHARS) {
-      await writeChunk(stream, joinLines(batch));
-      batch = [];
-      batchChars = 0;
-    }
   }
-  if (batch.length > 0) await writeChunk(stream, joinLines(batch));
+  await batcher.flush();
   return lines;
 }
 
@@ -132,24 +145,17 @@ export function csvRow(line: string): string {
  */
 export async function writeCsv(records: Iterable<GeneratedRecord>, stream: Writable): Promise<CsvWriteSummary> {
   const summary: CsvWriteSummary = { rows: 0, badRows: 0, badRowsLookingValid: 0 };
-  let batch: string[] = [CSV_COLUMNS.join(',')];
-  let batchChars = 0;
+  const batcher = new LineBatcher(stream);
+  await batcher.add(CSV_COLUMNS.join(','));
   for (const record of records) {
-    const row = csvRow(record.line);
-    batch.push(row);
-    batchChars += row.length + 1;
+    await batcher.add(csvRow(record.line));
     summary.rows++;
     if (record.bad !== null) {
       summary.badRows++;
       if (CSV_LOST_BAD_KINDS.has(record.bad)) summary.badRowsLookingValid++;
     }
-    if (batchChars >= CHUNK_CHARS) {
-      await writeChunk(stream, joinLines(batch));
-      batch = [];
-      batchChars = 0;
-    }
   }
-  if (batch.length > 0) await writeChunk(stream, joinLines(batch));
+  await batcher.flush();
   return summary;
 }
 
