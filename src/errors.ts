@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   LAKE_CORRUPT: 'A lake snapshot or data file is damaged.',
   DISK_FULL: 'The disk (or DuckDB\'s spill space) ran out during a write; nothing was committed.',
   BAD_ARGUMENT: 'A flag or argument has a value the command cannot use.',
+  KAFKA_AUTH: 'The Kafka cluster refused the credentials (SASL) or the client is not authorised for a topic or group.',
+  KAFKA_TOPIC: 'A Kafka topic does not exist and cannot be created.',
+  KAFKA_UNREACHABLE: 'No Kafka broker answered a command that does not wait for one (the ingest daemon keeps retrying instead).',
+  DAEMON_NOT_RUNNING: 'No Kafka ingest daemon answers on the metrics port.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

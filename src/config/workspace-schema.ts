@@ -51,6 +51,49 @@ export const eventTypeSchema = z
     }
   });
 
+/** The default topic of each built-in event type (`analytics generate --to kafka://` writes there too). */
+export const DEFAULT_KAFKA_TOPICS: Readonly<Record<string, string>> = {
+  transaction: 'transactions',
+  fraud_detection: 'fraud_detections',
+  security_alert: 'security_alerts',
+  notification: 'notifications',
+};
+
+export const kafkaSchema = z
+  .object({
+    brokers: z.array(z.string().regex(/^[^\s:/]+:\d+$/, 'use HOST:PORT, e.g. 127.0.0.1:9092')).min(1).default(['127.0.0.1:9092']).describe('Bootstrap brokers as HOST:PORT.'),
+    client_id: z.string().min(1).default('analytics').describe('Kafka client id, shown in broker logs and quotas.'),
+    group: z.string().min(1).default('analytics-ingest').describe('Consumer group; daemons with the same group share the partitions.'),
+    topics: z
+      .record(z.string(), z.string().min(1))
+      .default({ ...DEFAULT_KAFKA_TOPICS })
+      .describe('Topic per event type; the daemon consumes every topic named here (records are routed by their own `type`).'),
+    batch: z
+      .object({
+        max_events: z.number().int().positive().default(50_000).describe('Most messages in one lake batch; a full buffer is written at once (and consumption waits for it).'),
+        max_ms: z.number().int().positive().default(2_000).describe('Longest time in milliseconds a message waits in the buffer before its batch is written.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Lake batches: bounded by size and by time.'),
+    session_timeout_ms: z.number().int().min(6_000).default(30_000).describe('Consumer group session timeout: how long a silent (crashed) daemon keeps its partitions.'),
+    dead_letter_topic: z.string().min(1).optional().describe('Also produce rejected records to this topic, with the reasons in headers.'),
+    ssl: z.boolean().default(false).describe('Connect with TLS.'),
+    sasl: z
+      .object({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism.'),
+        username: z.string().min(1).describe('SASL user name.'),
+        password: z.string().describe('SASL password; write `${VAR}` and set the variable, never the secret itself.'),
+      })
+      .strict()
+      .optional()
+      .describe('SASL authentication, for clusters that require it.'),
+    metrics_port: z.number().int().min(0).max(65_535).default(9464).describe('Port of the health and metrics endpoint on 127.0.0.1 (0: disabled).'),
+  })
+  .strict();
+
+export type KafkaConfig = z.output<typeof kafkaSchema>;
+
 export const workspaceSchema = z
   .object({
     version: z.literal(1).default(1).describe('Configuration format version.'),
@@ -58,9 +101,14 @@ export const workspaceSchema = z
     lake: z
       .object({
         path: z.string().default('lake').describe('Lake folder, relative to the workspace.'),
+        retention: z
+          .record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.number().int().positive())
+          .default({})
+          .describe('Days to keep per table, e.g. { dead_letters: 30, notifications: 400 }; `analytics lake retention` drops older partitions.'),
+        vacuum_grace_minutes: z.number().int().min(0).default(60).describe('Files no snapshot lists are deleted by `lake vacuum` only when older than this.'),
       })
       .strict()
-      .default({ path: 'lake' })
+      .default({ path: 'lake', retention: {}, vacuum_grace_minutes: 60 })
       .describe('Where the Parquet lake lives.'),
     reporting_currency: z
       .string()
@@ -90,6 +138,7 @@ export const workspaceSchema = z
       .default({ memory_limit: '512MB' })
       .describe('Embedded DuckDB settings.'),
     event_types: z.array(eventTypeSchema).default([]).describe('Custom event types, or new versions of built-in ones.'),
+    kafka: kafkaSchema.prefault({}).describe('The Kafka ingest daemon (`analytics ingest kafka`) and `analytics generate --to kafka://`.'),
   })
   .strict();
 
