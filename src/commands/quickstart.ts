@@ -55,6 +55,7 @@ export function renderQuickstart(result: QuickstartResult): string {
     title('  Security alerts by severity'),
     `    ${h.alertsBySeverity.map((a) => `${a.severity} ${count(a.alerts)}`).join(' · ')}`,
     '',
+    `  Checks: ${result.checks.passed} of ${result.checks.results.length} passed${result.checks.failed + result.checks.errored > 0 ? `, ${result.checks.failed + result.checks.errored} failed` : ''}${result.checks.warned > 0 ? `, ${result.checks.warned} warnings` : ''} (analytics check)`,
     `  Ingest: ${count(result.ingest.read)} read, ${count(result.ingest.stored)} stored, ${count(result.ingest.rejected)} rejected (dead_letters), ${count(result.ingest.duplicates)} duplicates, ${count(result.ingest.eventsPerSecond)} events/s`,
     '',
     `Next: cd ${result.workspace} && analytics query "SELECT region, count(*) FROM transactions GROUP BY ALL"`,

@@ -5,6 +5,7 @@
  */
 import { configReferenceMarkdown } from '../config/reference-doc.js';
 import { workspaceSchema } from '../config/workspace-schema.js';
+import { pipelinesFileSchema } from '../checks/schema.js';
 import { ENVELOPE_FIELDS, type EventTypeSpec, type FieldSpec } from '../contract/field-spec.js';
 import { EventTypeRegistry } from '../contract/registry.js';
 import { ENV_VARS } from '../env.js';
@@ -63,5 +64,6 @@ export function generatedDocs(): Record<string, string> {
     'docs/reference/configuration.md': `${GENERATED}\n\n${configurationReference()}`,
     'docs/reference/data-model.md': dataModelReference(),
     'docs/reference/errors.md': errorReference(),
+    'docs/reference/pipelines.md': `${GENERATED}\n\n${configReferenceMarkdown(pipelinesFileSchema, 'pipelines.yaml')}`,
   };
 }

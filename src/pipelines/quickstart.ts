@@ -9,6 +9,7 @@ import path from 'node:path';
 import { headlineFigures, type Headline } from '../analytics/headline.js';
 import { openLakeReader } from '../analytics/query.js';
 import { UserError, type ErrorCode } from '../errors.js';
+import { runChecks, type CheckRun } from '../checks/run.js';
 import { initWorkspace } from '../workspace/init.js';
 import { CONFIG_FILE, openWorkspace } from '../workspace/workspace.js';
 import { ingestFiles, type IngestSummary } from './ingest/file-ingest.js';
@@ -20,7 +21,7 @@ export interface QuickstartOptions {
   day: Date;
   /** Events per second of event time (default 2: about 173,000 events a day). */
   rate?: number;
-  onStep?: (step: 'init' | 'generate' | 'ingest' | 'figures', detail: string) => void;
+  onStep?: (step: 'init' | 'generate' | 'ingest' | 'checks' | 'figures', detail: string) => void;
 }
 
 export interface QuickstartResult {
@@ -29,6 +30,7 @@ export interface QuickstartResult {
   eventsFile: string;
   generated: GenerateSummary;
   ingest: IngestSummary;
+  checks: CheckRun;
   headline: Headline;
 }
 
@@ -52,11 +54,13 @@ export async function runQuickstart(dir: string, options: QuickstartOptions): Pr
   const ingest = await ingestFiles(workspace, { paths: [eventsFile], cwd: root, maxErrors: -1 });
   const [failure] = ingest.failures;
   if (failure) throw new UserError(failure.code as ErrorCode, failure.message, failure.hint === undefined ? {} : { hint: failure.hint });
+  options.onStep?.('checks', 'pipelines.yaml');
+  const checks = await runChecks(workspace);
   options.onStep?.('figures', dayText);
   const { engine } = await openLakeReader(workspace);
   try {
     const headline = await headlineFigures(engine, workspace.config.reporting_currency);
-    return { workspace: root, createdWorkspace, eventsFile, generated, ingest, headline };
+    return { workspace: root, createdWorkspace, eventsFile, generated, ingest, checks, headline };
   } finally {
     engine.close();
   }

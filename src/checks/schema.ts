@@ -1,0 +1,69 @@
+/**
+ * Data checks, declared in `pipelines.yaml` under `checks:` (one definition, run by
+ * `analytics check`, CI and, later, pipelines and the scheduler). Each check names a table of the
+ * lake and a rule; failing rows are the evidence.
+ */
+import { z } from 'zod';
+
+const severity = z.enum(['error', 'warn']).default('error').describe('`error` fails `analytics check` (exit 1); `warn` is reported only.');
+const base = {
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower snake_case').optional().describe('Unique name (default: table_type_column).'),
+  table: z.string().min(1).describe('Lake table the check reads.'),
+  severity,
+  where: z.string().min(1).optional().describe('SQL condition limiting the rows checked, e.g. "event_date >= current_date - 7".'),
+  description: z.string().optional().describe('Why this check exists.'),
+};
+const duration = z.string().regex(/^\d+(m|h|d)$/, 'use a duration such as 30m, 6h or 2d');
+
+export const checkSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('not_null'), columns: z.array(z.string()).min(1).describe('Columns that must never be NULL.') }).strict(),
+  z.object({ ...base, type: z.literal('unique'), columns: z.array(z.string()).min(1).describe('Columns whose combination must be unique.') }).strict(),
+  z.object({ ...base, type: z.literal('accepted_values'), column: z.string().describe('Column to check.'), values: z.array(z.union([z.string(), z.number()])).min(1).describe('The only values allowed (NULL passes).') }).strict(),
+  z.object({
+    ...base,
+    type: z.literal('relationships'),
+    column: z.string().describe('Foreign key column.'),
+    to: z.object({ table: z.string().describe('Referenced table.'), column: z.string().describe('Referenced column.') }).strict().describe('The referenced key.'),
+  }).strict(),
+  z.object({
+    ...base,
+    type: z.literal('range'),
+    column: z.string().describe('Numeric or time column.'),
+    min: z.union([z.number(), z.string()]).optional().describe('Smallest allowed value (inclusive).'),
+    max: z.union([z.number(), z.string()]).optional().describe('Largest allowed value (inclusive).'),
+  }).strict().refine((check) => check.min !== undefined || check.max !== undefined, 'give min, max or both'),
+  z.object({
+    ...base,
+    type: z.literal('row_count'),
+    min: z.number().int().min(0).optional().describe('Fewest rows allowed.'),
+    max: z.number().int().min(0).optional().describe('Most rows allowed.'),
+  }).strict().refine((check) => check.min !== undefined || check.max !== undefined, 'give min, max or both'),
+  z.object({
+    ...base,
+    type: z.literal('freshness'),
+    column: z.string().default('occurred_at').describe('Time column.'),
+    max_age: duration.describe('The newest row must be younger than this.'),
+  }).strict(),
+  z.object({
+    ...base,
+    type: z.literal('volume_change'),
+    max_change_percent: z.number().positive().describe('Largest allowed change of the row count since the previous `analytics check` run, in percent.'),
+  }).strict(),
+  z.object({
+    ...base,
+    table: z.string().min(1).optional().describe('Table named in reports (optional for SQL checks).'),
+    type: z.literal('sql'),
+    sql: z.string().min(1).describe('A SELECT returning the failing rows; no rows means the check passes.'),
+  }).strict(),
+]);
+
+export const pipelinesFileSchema = z
+  .object({
+    version: z.literal(1).default(1).describe('File format version.'),
+    pipelines: z.array(z.unknown()).max(0, 'ETL pipelines are not built yet (see docs/roadmap.md); leave `pipelines: []`').default([]).describe('Batch ETL pipelines (not built yet).'),
+    checks: z.array(checkSchema).default([]).describe('Data checks run by `analytics check`.'),
+  })
+  .strict();
+
+export type CheckDefinition = z.output<typeof checkSchema>;
+export type PipelinesFile = z.output<typeof pipelinesFileSchema>;
