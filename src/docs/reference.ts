@@ -6,9 +6,14 @@
 import { configReferenceMarkdown } from '../config/reference-doc.js';
 import { workspaceSchema } from '../config/workspace-schema.js';
 import { pipelinesFileSchema } from '../checks/schema.js';
+import { metricsFileSchema, type MetricsFile } from '../metrics/schema.js';
 import { ENVELOPE_FIELDS, type EventTypeSpec, type FieldSpec } from '../contract/field-spec.js';
 import { EventTypeRegistry } from '../contract/registry.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { ENV_VARS } from '../env.js';
+import { PACKAGE_ROOT } from '../workspace/init.js';
 import { ERROR_CODES } from '../errors.js';
 import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, eventTableColumns } from '../lake/tables.js';
 
@@ -58,12 +63,20 @@ export function errorReference(): string {
   return `# Reference: errors and exit codes\n\n${GENERATED}\n\n| exit code | meaning |\n|---|---|\n| 0 | success |\n| 1 | a problem the user can fix: the message says what and where, the hint how |\n| 2 | a bug in analytics: run again with \`--debug\` for the stack trace and report it |\n\n| code | meaning |\n|---|---|\n${rows}\n`;
 }
 
+/** The metrics shipped in the repository's metrics.yaml (what `analytics init` scaffolds). */
+function shippedMetrics(): string {
+  const file = metricsFileSchema.parse(parseYaml(readFileSync(path.join(PACKAGE_ROOT, 'metrics.yaml'), 'utf8'))) as MetricsFile;
+  const rows = file.metrics.map((metric) => `| \`${metric.name}\` | ${metric.description} | ${metric.format} | ${metric.dimensions.map((d) => `\`${d}\``).join(', ')} | ${metric.kpi ? `${metric.kpi.direction.replaceAll('_', ' ')}: green ${metric.kpi.green}, amber ${metric.kpi.amber}` : ''} |`);
+  return `## Shipped metrics\n\n| metric | meaning | format | dimensions | KPI |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
 /** Every generated document, by path relative to the repository root. */
 export function generatedDocs(): Record<string, string> {
   return {
     'docs/reference/configuration.md': `${GENERATED}\n\n${configurationReference()}`,
     'docs/reference/data-model.md': dataModelReference(),
     'docs/reference/errors.md': errorReference(),
+    'docs/reference/metrics.md': `${GENERATED}\n\n${configReferenceMarkdown(metricsFileSchema, 'metrics.yaml')}\n\n${shippedMetrics()}`,
     'docs/reference/pipelines.md': `${GENERATED}\n\n${configReferenceMarkdown(pipelinesFileSchema, 'pipelines.yaml')}`,
   };
 }

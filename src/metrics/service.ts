@@ -1,0 +1,130 @@
+/**
+ * The metrics layer for a workspace: load definitions, answer queries from the lake, and cache
+ * answers by metric, arguments and lake version, so a repeated question costs a file read and
+ * new data (a new lake version) invalidates the cache by itself.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { openLakeReader, sqlError } from '../analytics/query.js';
+import { loadConfigFile } from '../config/load.js';
+import type { ColumnInfo, Row } from '../duckdb/engine.js';
+import { ident } from '../duckdb/sql.js';
+import { UserError } from '../errors.js';
+import { replaceAtomically } from '../lake/durable-fs.js';
+import { LakeLayout } from '../lake/layout.js';
+import { readLatestSnapshot } from '../lake/snapshot.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { closestMatch } from '../config/did-you-mean.js';
+import { checkQuery, compileMetricQuery, shiftGrain, truncateToGrain, type MetricQuery } from './compile.js';
+import { metricsFileSchema, type Grain, type MetricDefinition } from './schema.js';
+
+export const METRICS_FILE = 'metrics.yaml';
+const CACHE_ENTRIES_KEPT = 500;
+
+export async function loadMetrics(workspace: Workspace): Promise<Map<string, MetricDefinition>> {
+  const file = workspace.resolve(METRICS_FILE);
+  if (!existsSync(file)) return new Map();
+  const parsed = await loadConfigFile(file, metricsFileSchema);
+  return new Map(parsed.metrics.map((metric) => [metric.name, metric]));
+}
+
+export function requireMetric(metrics: ReadonlyMap<string, MetricDefinition>, name: string): MetricDefinition {
+  const metric = metrics.get(name);
+  if (metric) return metric;
+  const guess = closestMatch(name, [...metrics.keys()]);
+  throw new UserError('BAD_ARGUMENT', `No metric named "${name}".`, {
+    hint: guess ? `Did you mean ${guess}? See analytics metrics list.` : 'See analytics metrics list, or define it in metrics.yaml.',
+  });
+}
+
+export interface MetricQueryOptions {
+  metric: string;
+  by?: string[];
+  grain?: Grain;
+  from?: Date;
+  to?: Date;
+  compare?: 'previous_period';
+  /** Skip the cache (still refreshes it). */
+  fresh?: boolean;
+}
+
+export interface MetricResult {
+  metric: MetricDefinition;
+  query: MetricQuery;
+  sql: string;
+  columns: ColumnInfo[];
+  rows: Row[];
+  snapshotVersion: number;
+  cached: boolean;
+  seconds: number;
+}
+
+/** The lake's newest event time for a metric's table(s), to default the time range to the data. */
+async function newestEvent(workspace: Workspace, metrics: ReadonlyMap<string, MetricDefinition>, metric: MetricDefinition): Promise<Date | undefined> {
+  const base = metric.aggregation === 'ratio' ? metrics.get(metric.denominator!)! : metric;
+  const { engine } = await openLakeReader(workspace);
+  try {
+    const from = base.table ? ident(base.table) : `(${base.source})`;
+    const [row] = await engine.rows<{ newest: string | null }>(`SELECT max(${ident(base.time_column)}) AS newest FROM ${from} AS rows`);
+    return row?.newest ? new Date(row.newest) : undefined;
+  } finally {
+    engine.close();
+  }
+}
+
+/** Fills defaults: grain day (or the metric's first), range: the last 30 periods up to the newest event. */
+export async function resolveQuery(workspace: Workspace, metrics: ReadonlyMap<string, MetricDefinition>, options: MetricQueryOptions): Promise<MetricQuery> {
+  const metric = requireMetric(metrics, options.metric);
+  const grain = options.grain ?? (metric.grains.includes('day') ? 'day' : metric.grains[0]!);
+  const to = options.to ?? shiftGrain(truncateToGrain((await newestEvent(workspace, metrics, metric)) ?? new Date(), grain), grain, 1);
+  const from = options.from ?? shiftGrain(to, grain, -30);
+  const query: MetricQuery = { metric: metric.name, by: options.by ?? [], grain, from, to, ...(options.compare ? { compare: options.compare } : {}) };
+  checkQuery(metric, query);
+  return query;
+}
+
+function dependencies(metrics: ReadonlyMap<string, MetricDefinition>, metric: MetricDefinition): MetricDefinition[] {
+  if (metric.aggregation !== 'ratio') return [metric];
+  return [metric, ...dependencies(metrics, metrics.get(metric.numerator!)!), ...dependencies(metrics, metrics.get(metric.denominator!)!)];
+}
+
+export async function queryMetric(workspace: Workspace, options: MetricQueryOptions): Promise<MetricResult> {
+  const started = performance.now();
+  const metrics = await loadMetrics(workspace);
+  const query = await resolveQuery(workspace, metrics, options);
+  const metric = metrics.get(query.metric)!;
+  const sql = compileMetricQuery(metrics, query);
+  const snapshot = await readLatestSnapshot(new LakeLayout(workspace.lakeRoot));
+  const key = createHash('sha256').update(JSON.stringify({ definitions: dependencies(metrics, metric), query, snapshot: snapshot.version })).digest('hex').slice(0, 32);
+  const cacheDir = path.join(workspace.root, '.analytics', 'cache', 'metrics');
+  const cacheFile = path.join(cacheDir, `${key}.json`);
+  if (!options.fresh && existsSync(cacheFile)) {
+    const cached = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as { columns: ColumnInfo[]; rows: Row[] };
+    return { metric, query, sql, ...cached, snapshotVersion: snapshot.version, cached: true, seconds: (performance.now() - started) / 1000 };
+  }
+  const { engine, snapshotVersion } = await openLakeReader(workspace);
+  let table: { columns: ColumnInfo[]; rows: Row[] };
+  try {
+    table = await engine.table(sql);
+  } catch (error) {
+    throw sqlError(error, sql);
+  } finally {
+    engine.close();
+  }
+  // Only a result computed on the snapshot the key names may be cached under it.
+  if (snapshotVersion === snapshot.version) {
+    await fs.mkdir(cacheDir, { recursive: true });
+    await replaceAtomically(cacheFile, JSON.stringify(table));
+    await pruneCache(cacheDir);
+  }
+  return { metric, query, sql, ...table, snapshotVersion, cached: false, seconds: (performance.now() - started) / 1000 };
+}
+
+async function pruneCache(dir: string): Promise<void> {
+  const names = await fs.readdir(dir);
+  if (names.length <= CACHE_ENTRIES_KEPT) return;
+  const stats = await Promise.all(names.map(async (name) => ({ name, mtime: (await fs.stat(path.join(dir, name))).mtimeMs })));
+  stats.sort((a, b) => a.mtime - b.mtime);
+  await Promise.all(stats.slice(0, stats.length - CACHE_ENTRIES_KEPT).map((entry) => fs.rm(path.join(dir, entry.name), { force: true })));
+}
