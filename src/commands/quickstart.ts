@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { BaseCommand } from '../cli/base-command.js';
 import { runQuickstart, type QuickstartResult } from '../pipelines/quickstart.js';
+import { renderKpis } from './kpi.js';
 import { yesterdayUtc } from './generate.js';
 
 export default class Quickstart extends BaseCommand {
@@ -54,6 +55,9 @@ export function renderQuickstart(result: QuickstartResult): string {
     ...h.topCountries.map((k) => `    ${k.country}  ${(k.name ?? '').slice(0, 28).padEnd(28)} ${money(k.volume, c).padStart(16)}  ${count(k.transactions).padStart(7)} tx`),
     title('  Security alerts by severity'),
     `    ${h.alertsBySeverity.map((a) => `${a.severity} ${count(a.alerts)}`).join(' · ')}`,
+    '',
+    title('  KPIs (analytics kpi)'),
+    ...renderKpis(result.kpis).split('\n').map((line) => `    ${line}`),
     '',
     `  Checks: ${result.checks.passed} of ${result.checks.results.length} passed${result.checks.failed + result.checks.errored > 0 ? `, ${result.checks.failed + result.checks.errored} failed` : ''}${result.checks.warned > 0 ? `, ${result.checks.warned} warnings` : ''} (analytics check)`,
     `  Ingest: ${count(result.ingest.read)} read, ${count(result.ingest.stored)} stored, ${count(result.ingest.rejected)} rejected (dead_letters), ${count(result.ingest.duplicates)} duplicates, ${count(result.ingest.eventsPerSecond)} events/s`,

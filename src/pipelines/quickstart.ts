@@ -10,6 +10,7 @@ import { headlineFigures, type Headline } from '../analytics/headline.js';
 import { openLakeReader } from '../analytics/query.js';
 import { UserError, type ErrorCode } from '../errors.js';
 import { runChecks, type CheckRun } from '../checks/run.js';
+import { kpiReport, type KpiResult } from '../metrics/kpi.js';
 import { initWorkspace } from '../workspace/init.js';
 import { CONFIG_FILE, openWorkspace } from '../workspace/workspace.js';
 import { ingestFiles, type IngestSummary } from './ingest/file-ingest.js';
@@ -31,6 +32,7 @@ export interface QuickstartResult {
   generated: GenerateSummary;
   ingest: IngestSummary;
   checks: CheckRun;
+  kpis: KpiResult[];
   headline: Headline;
 }
 
@@ -57,10 +59,11 @@ export async function runQuickstart(dir: string, options: QuickstartOptions): Pr
   options.onStep?.('checks', 'pipelines.yaml');
   const checks = await runChecks(workspace);
   options.onStep?.('figures', dayText);
+  const kpis = await kpiReport(workspace);
   const { engine } = await openLakeReader(workspace);
   try {
     const headline = await headlineFigures(engine, workspace.config.reporting_currency);
-    return { workspace: root, createdWorkspace, eventsFile, generated, ingest, checks, headline };
+    return { workspace: root, createdWorkspace, eventsFile, generated, ingest, checks, kpis, headline };
   } finally {
     engine.close();
   }
