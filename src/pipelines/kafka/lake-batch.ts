@@ -1,0 +1,206 @@
+/**
+ * One buffer of Kafka messages into the lake, through the same steps as a file: staged as
+ * (raw, origin) rows, validated by the compiled contract (`stageValidatedBatch`), de-duplicated,
+ * enriched and committed by `commitBatch`, whose snapshot also moves the consumer offsets.
+ *
+ * Only what SQL cannot take is decided here: a message without a value, a value that is not
+ * UTF-8 or is larger than a record may be (2 MiB) is a dead letter of stage `parse`.
+ */
+import type { EventTypeRegistry } from '../../contract/registry.js';
+import { stageRecords } from '../../contract/validate.js';
+import type { Engine } from '../../duckdb/engine.js';
+import { ident } from '../../duckdb/sql.js';
+import { LakeLayout } from '../../lake/layout.js';
+import { commitBatch, type BatchResult } from '../ingest/batch-writer.js';
+import { stageValidatedBatch, type StagedBatch } from '../ingest/staged-batch.js';
+import { mergeOffsets, OffsetConflictError, partitionKey, readLakeOffsets, type PartitionKey } from './offsets.js';
+
+/** Largest message value taken as a record; file ingest's line limit is the same. */
+export const MAX_VALUE_BYTES = 2 * 1024 * 1024;
+/** How much of an oversized value the dead letter keeps. */
+const OVERSIZED_PREFIX_BYTES = 64 * 1024;
+
+export interface KafkaMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  value: Buffer | null;
+}
+
+export interface LakeBatchContext {
+  engine: Engine;
+  registry: EventTypeRegistry;
+  lakeRoot: string;
+  reportingCurrency: string;
+  group: string;
+}
+
+export interface DeadLetterNote {
+  origin: string;
+  stage: string;
+  reasons: string[];
+}
+
+export interface LakeBatchResult {
+  /** Messages written in this batch (after dropping those the lake already held). */
+  consumed: number;
+  stored: number;
+  rejected: number;
+  duplicates: number;
+  /** Messages dropped because the lake already held their offsets (after a rebalance or seek race). */
+  skipped: number;
+  /** 0 when nothing was committed. */
+  snapshotVersion: number;
+  /** Next offset per partition now committed in the lake for this batch. */
+  offsets: Map<PartitionKey, number>;
+  /** Seconds: validation (staging and checking) and commit. */
+  timings: { validate: number; commit: number; lakeParts?: BatchResult['timings'] };
+}
+
+export interface LakeBatchHooks {
+  /** Called with the batch's dead letters after validation, before the commit (dead-letter topic). */
+  beforeCommit?: (deadLetters: DeadLetterNote[]) => Promise<void>;
+}
+
+/** `topic/partition@offset`: where a record came from, in dead letters. */
+export function messageOrigin(message: Pick<KafkaMessage, 'topic' | 'partition' | 'offset'>): string {
+  return `${message.topic}/${message.partition}@${message.offset}`;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/** Splits messages into records for SQL validation and dead letters decided here. */
+export function decodeMessages(messages: readonly KafkaMessage[]): { records: { raw: string; origin: string }[]; rejects: { raw: string; origin: string; reason: string }[] } {
+  const records: { raw: string; origin: string }[] = [];
+  const rejects: { raw: string; origin: string; reason: string }[] = [];
+  for (const message of messages) {
+    const origin = messageOrigin(message);
+    const value = message.value;
+    if (value === null || value.length === 0) {
+      rejects.push({ raw: '', origin, reason: value === null ? 'empty message: the value is null (a tombstone)' : 'empty message: the value has 0 bytes' });
+      continue;
+    }
+    if (value.length > MAX_VALUE_BYTES) {
+      rejects.push({
+        raw: lenientUtf8.decode(value.subarray(0, OVERSIZED_PREFIX_BYTES)),
+        origin,
+        reason: `message too large: the value has ${value.length} bytes, over the ${MAX_VALUE_BYTES}-byte record limit (raw keeps the first ${OVERSIZED_PREFIX_BYTES} bytes)`,
+      });
+      continue;
+    }
+    try {
+      records.push({ raw: strictUtf8.decode(value), origin });
+    } catch {
+      rejects.push({ raw: lenientUtf8.decode(value), origin, reason: `not UTF-8: the value is not valid UTF-8 at byte ${firstInvalidUtf8(value)} (raw shows invalid bytes as U+FFFD)` });
+    }
+  }
+  return { records, rejects };
+}
+
+/** Index of the first byte where `bytes` stops being valid UTF-8. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  // Largest prefix that decodes; a prefix may end inside a character, so allow 3 bytes of slack.
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
+  }
+  return low;
+}
+
+/**
+ * Writes messages to the lake with their offsets, exactly once: messages whose offsets the lake
+ * already holds are dropped first, and the commit refuses (and is retried) if another consumer
+ * committed part of the batch in the meantime.
+ */
+export async function writeLakeBatch(context: LakeBatchContext, messages: readonly KafkaMessage[], hooks: LakeBatchHooks = {}): Promise<LakeBatchResult> {
+  let pending = messages;
+  let skipped = 0;
+  for (let attempt = 1; ; attempt++) {
+    const committed = await readLakeOffsets(context.lakeRoot, context.group);
+    const live = pending.filter((message) => message.offset >= (committed.get(partitionKey(message.topic, message.partition)) ?? -1));
+    skipped += pending.length - live.length;
+    if (live.length === 0) {
+      return { consumed: 0, stored: 0, rejected: 0, duplicates: 0, skipped, snapshotVersion: 0, offsets: new Map(), timings: { validate: 0, commit: 0 } };
+    }
+    try {
+      const result = await writeOnce(context, live, hooks);
+      return { ...result, skipped };
+    } catch (error) {
+      if (!(error instanceof OffsetConflictError) || attempt >= 5) throw error;
+      pending = live;
+    }
+  }
+}
+
+let tableCounter = 0;
+
+async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMessage[], hooks: LakeBatchHooks): Promise<Omit<LakeBatchResult, 'skipped'>> {
+  const { engine } = context;
+  const started = performance.now();
+  const { records, rejects } = decodeMessages(messages);
+  const first = new Map<PartitionKey, number>();
+  const next = new Map<PartitionKey, number>();
+  for (const message of messages) {
+    const key = partitionKey(message.topic, message.partition);
+    first.set(key, Math.min(first.get(key) ?? Infinity, message.offset));
+    next.set(key, Math.max(next.get(key) ?? -1, message.offset + 1));
+  }
+
+  const staged = await stageRecords(engine, records);
+  const rejectTable = `_kafka_rejects_${process.pid}_${tableCounter++}`;
+  let batch: StagedBatch | undefined;
+  try {
+    await engine.run(`CREATE TEMP TABLE ${ident(rejectTable)} (raw VARCHAR, origin VARCHAR, reason VARCHAR)`);
+    if (rejects.length > 0) {
+      const appender = await engine.connection.createAppender(rejectTable, 'main', 'temp');
+      for (const reject of rejects) {
+        appender.appendVarchar(reject.raw);
+        appender.appendVarchar(reject.origin);
+        appender.appendVarchar(reject.reason);
+        appender.endRow();
+      }
+      appender.closeSync();
+    }
+    batch = await stageValidatedBatch(engine, context.registry, `SELECT raw, origin, ordinal FROM ${ident(staged)}`, new LakeLayout(context.lakeRoot).stagingDir);
+    const deadLetterSql = `SELECT raw, origin, reasons, 'validate' AS stage, id AS event_id, "type" AS event_type FROM ${ident(batch.view)} WHERE _out = '_rejected'
+      UNION ALL SELECT raw, origin, [reason] AS reasons, 'parse' AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type FROM ${ident(rejectTable)}`;
+    if (hooks.beforeCommit && batch.rejected + rejects.length > 0) {
+      const notes = await engine.rows<{ origin: string; stage: string; reasons: string[] }>(`SELECT origin, stage, reasons FROM (${deadLetterSql})`);
+      await hooks.beforeCommit(notes.map((note) => ({ origin: note.origin, stage: note.stage, reasons: [...note.reasons] })));
+    }
+    const validated = performance.now();
+    const result = await commitBatch(
+      { engine, registry: context.registry, lakeRoot: context.lakeRoot, reportingCurrency: context.reportingCurrency },
+      {
+        checkedTable: batch.view,
+        deadLetterSql,
+        details: { source: 'kafka', group: context.group, partitions: Object.fromEntries([...first].map(([key, offset]) => [key, [offset, next.get(key)]])) },
+        sources: (committedSources) => mergeOffsets(committedSources, context.group, next, first),
+      },
+    );
+    const rejected = batch.rejected + rejects.length;
+    if (result.stored + result.duplicates + rejected !== messages.length || result.deadLettered !== rejected) {
+      throw new Error(`Kafka batch counts do not reconcile: consumed ${messages.length}, stored ${result.stored}, duplicates ${result.duplicates}, rejected ${rejected}, dead-lettered ${result.deadLettered}`);
+    }
+    return {
+      consumed: messages.length,
+      stored: result.stored,
+      rejected,
+      duplicates: result.duplicates,
+      snapshotVersion: result.snapshotVersion,
+      offsets: next,
+      timings: { validate: (validated - started) / 1000, commit: (performance.now() - validated) / 1000, lakeParts: result.timings },
+    };
+  } finally {
+    await batch?.drop();
+    await engine.run(`DROP TABLE IF EXISTS ${ident(staged)}; DROP TABLE IF EXISTS ${ident(rejectTable)};`);
+  }
+}

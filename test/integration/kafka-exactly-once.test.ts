@@ -1,0 +1,143 @@
+/**
+ * Exactly once into the lake, whatever happens to the daemons: SIGKILL at random moments (mid
+ * batch, mid write, between the lake commit and Kafka's offset commit), and a rebalance in which
+ * one daemon is killed and another joins. The set of ids in the lake must equal the set produced,
+ * each id once.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDirs } from '../support/cli.js';
+import { mixedEvents, transactions } from '../support/events.js';
+import { ensureBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { connectProducer, createTopics, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, produceEvents, repeated, startDaemon, type Producer, type Topics } from '../support/kafka-ingest.js';
+import type { TestEvent } from '../support/events.js';
+
+const PORT = 19194;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Produces `perTick` events every 50 ms until stopped; returns every id it produced. */
+function steadyTraffic(producer: Producer, topics: Topics, make: (tick: number) => TestEvent[]): { stop: () => Promise<string[]> } {
+  const ids: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let tick = 0; running; tick++) {
+      const events = make(tick);
+      await produceEvents(producer, topics, events);
+      ids.push(...events.map((event) => event.id));
+      await sleep(50);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return ids;
+    },
+  };
+}
+
+/** The group's offsets in the newest lake snapshot, as `topic/partition` → next offset. */
+async function lakeOffsets(dir: string, group: string): Promise<Record<string, number>> {
+  const snapshots = path.join(dir, 'lake', '_snapshots');
+  const newest = (await readdir(snapshots)).filter((name) => name.endsWith('.json')).sort().at(-1)!;
+  const snapshot = JSON.parse(await readFile(path.join(snapshots, newest), 'utf8')) as { sources: { kafka: Record<string, Record<string, Record<string, number>>> } };
+  return Object.fromEntries(Object.entries(snapshot.sources.kafka[group] ?? {}).flatMap(([topic, partitions]) => Object.entries(partitions).map(([partition, offset]) => [`${topic}/${partition}`, offset])));
+}
+
+async function endOffsets(brokers: string, topics: readonly string[]): Promise<Record<string, number>> {
+  const admin = kafkaClient(brokers).admin();
+  await admin.connect();
+  try {
+    const entries: [string, number][] = [];
+    for (const topic of topics) for (const { partition, high } of await admin.fetchTopicOffsets(topic)) entries.push([`${topic}/${partition}`, Number(high)]);
+    return Object.fromEntries(entries);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('Kafka ingest: exactly once', () => {
+  let broker: KafkaBrokerHandle;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    broker = await ensureBroker({ port: PORT });
+    producer = await connectProducer(broker.brokers);
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await broker?.stop();
+    await removeTempDirs();
+  });
+
+  it('loses and duplicates nothing when the daemon is killed with SIGKILL at random moments, 5 times', async () => {
+    // Given traffic on all four topics, and a daemon that commits every 300 ms
+    const workspace = await makeKafkaWorkspace({ batchMaxMs: 300 });
+    await createTopics(broker.brokers, Object.values(workspace.topics));
+    const traffic = steadyTraffic(producer, workspace.topics, (tick) => mixedEvents(`kill${tick}`, 20));
+    const delays: number[] = [];
+
+    // When a daemon is killed at a random moment after it got its partitions, 5 times over
+    for (let round = 0; round < 5; round++) {
+      const daemon = startDaemon(workspace, broker.brokers);
+      await daemon.waitForLog(/^assigned 12 partitions/, 60_000);
+      const delay = 200 + Math.floor(Math.random() * 2_500);
+      delays.push(delay);
+      await sleep(delay);
+      daemon.process.kill('SIGKILL');
+      await daemon.process;
+    }
+    const produced = await traffic.stop();
+
+    // Then a last daemon catches up, and every id is in the lake exactly once
+    const last = startDaemon(workspace, broker.brokers);
+    const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= produced.length, 90_000, 1_000);
+    last.process.kill('SIGTERM');
+    expect((await last.process).exitCode, last.stderr()).toBe(0);
+    const context = `kill delays ${delays.join(', ')} ms`;
+    expect(repeated(ids), context).toEqual([]);
+    expect(ids.length, context).toBe(produced.length);
+    expect(new Set(ids), context).toEqual(new Set(produced));
+    // And the lake's offsets for the group are the end of every partition
+    expect(await lakeOffsets(workspace.dir, workspace.group)).toEqual(await endOffsets(broker.brokers, Object.values(workspace.topics)));
+  });
+
+  it('shares partitions between daemons of one group; a rebalance (one killed, one joining) loses and duplicates nothing', async () => {
+    // Given one 3-partition topic with steady traffic, and two daemons in one group
+    const workspace = await makeKafkaWorkspace({ batchMaxMs: 300 });
+    const topic = workspace.topics.transaction;
+    await createTopics(broker.brokers, [topic]);
+    const traffic = steadyTraffic(producer, workspace.topics, (tick) => transactions(`reb${tick}`, 20));
+    const args = ['--from-beginning', '--topics', topic];
+    const first = startDaemon(workspace, broker.brokers, args);
+    await first.waitForLog(/^assigned 3 partitions/);
+    const second = startDaemon(workspace, broker.brokers, args);
+    const secondShare = await second.waitForLog(/^assigned [12] partitions?;/);
+    await first.waitForLog(/^assigned [12] partitions?;/);
+    await sleep(2_000);
+
+    // When the first is killed mid-stream and a third joins
+    first.process.kill('SIGKILL');
+    await first.process;
+    await sleep(1_000);
+    const third = startDaemon(workspace, broker.brokers, args);
+    const thirdShare = await third.waitForLog(/^assigned [12] partitions?;/, 60_000);
+    await sleep(3_000);
+    const produced = await traffic.stop();
+
+    // Then the survivors store every event exactly once
+    const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= produced.length, 60_000, 1_000);
+    second.process.kill('SIGTERM');
+    third.process.kill('SIGTERM');
+    expect((await second.process).exitCode, second.stderr()).toBe(0);
+    expect((await third.process).exitCode, third.stderr()).toBe(0);
+    expect(repeated(ids)).toEqual([]);
+    expect(ids.length).toBe(produced.length);
+    expect(new Set(ids)).toEqual(new Set(produced));
+    // And each daemon had a share of the partitions at some point
+    expect(Object.keys(secondShare.offsets as object).length).toBeGreaterThan(0);
+    expect(Object.keys(thirdShare.offsets as object).length).toBeGreaterThan(0);
+  });
+});

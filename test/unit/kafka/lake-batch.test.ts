@@ -1,0 +1,122 @@
+/**
+ * The Kafka daemon's lake side without a broker: message decoding, offsets in snapshot
+ * `sources` (merge, fencing, anchors) and a batch of messages written with its offsets.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/duckdb/engine.js';
+import { LakeLayout } from '../../../src/lake/layout.js';
+import { readLatestSnapshot } from '../../../src/lake/snapshot.js';
+import { loadReferenceTables } from '../../../src/pipelines/ingest/reference-tables.js';
+import { decodeMessages, MAX_VALUE_BYTES, writeLakeBatch, type KafkaMessage, type LakeBatchContext } from '../../../src/pipelines/kafka/lake-batch.js';
+import { RateMeter } from '../../../src/pipelines/kafka/metrics.js';
+import { anchorOffsets, committedOffsets, mergeOffsets, OffsetConflictError, readLakeOffsets } from '../../../src/pipelines/kafka/offsets.js';
+import { notificationEvent, transactionEvent } from '../../support/events.js';
+import { tempWorkspace } from '../../support/workspace.js';
+import type { Workspace } from '../../../src/workspace/workspace.js';
+
+const message = (offset: number, value: Buffer | string | null, partition = 0, topic = 'transactions'): KafkaMessage => ({
+  topic, partition, offset, value: typeof value === 'string' ? Buffer.from(value) : value,
+});
+
+describe('decodeMessages', () => {
+  it('passes UTF-8 values on to SQL and rejects what SQL cannot take, with the reason', () => {
+    const { records, rejects } = decodeMessages([
+      message(0, '{"id":"a"}'),
+      message(1, null),
+      message(2, Buffer.alloc(0)),
+      message(3, Buffer.alloc(MAX_VALUE_BYTES + 1, 'x')),
+      message(4, Buffer.from([0x7b, 0x22, 0x61, 0xc3, 0x28, 0x22, 0x7d])),
+      message(5, 'not json but text'),
+    ]);
+    expect(records).toEqual([{ raw: '{"id":"a"}', origin: 'transactions/0@0' }, { raw: 'not json but text', origin: 'transactions/0@5' }]);
+    expect(rejects.map((r) => [r.origin, r.reason.split(':')[0]])).toEqual([
+      ['transactions/0@1', 'empty message'],
+      ['transactions/0@2', 'empty message'],
+      ['transactions/0@3', 'message too large'],
+      ['transactions/0@4', 'not UTF-8'],
+    ]);
+    expect(rejects[2]!.raw).toHaveLength(64 * 1024);
+    expect(rejects[3]!.reason).toMatch(/at byte [34]\b/);
+    expect(rejects[3]!.raw).toContain('\uFFFD');
+  });
+});
+
+describe('offsets in snapshot sources', () => {
+  const sources = { kafka: { g: { t: { '0': 10, '1': 5 } }, other: { t: { '0': 99 } } } };
+
+  it('merges the larger offset per partition and leaves other groups alone', () => {
+    const merged = mergeOffsets(sources, 'g', new Map([['t/0', 8], ['t/1', 7], ['u/2', 3]]));
+    expect(merged.kafka).toEqual({ g: { t: { '0': 10, '1': 7 }, u: { '2': 3 } }, other: { t: { '0': 99 } } });
+    expect(committedOffsets(merged, 'g')).toEqual(new Map([['t/0', 10], ['t/1', 7], ['u/2', 3]]));
+    expect(sources.kafka.g.t['1']).toBe(5);
+  });
+
+  it('refuses a batch that starts below an offset the lake already holds', () => {
+    expect(() => mergeOffsets(sources, 'g', new Map([['t/1', 9]]), new Map([['t/1', 5]]))).not.toThrow();
+    expect(() => mergeOffsets(sources, 'g', new Map([['t/0', 12]]), new Map([['t/0', 9]]))).toThrow(OffsetConflictError);
+  });
+});
+
+describe('a batch of messages into the lake', () => {
+  let workspace: Workspace;
+  let cleanup: () => Promise<void>;
+  let engine: Engine;
+  let context: LakeBatchContext;
+
+  beforeAll(async () => {
+    ({ workspace, cleanup } = await tempWorkspace('kafka-batch-'));
+    engine = await Engine.open({ threads: 2 });
+    await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
+    context = { engine, registry: workspace.registry, lakeRoot: workspace.lakeRoot, reportingCurrency: 'USD', group: 'g' };
+  });
+  afterAll(async () => {
+    engine?.close();
+    await cleanup?.();
+  });
+
+  it('anchors unseen partitions once, in a snapshot without data', async () => {
+    expect(await anchorOffsets(workspace.lakeRoot, 'g', new Map([['transactions/0', 0], ['notifications/0', 0]]))).toEqual(new Map([['transactions/0', 0], ['notifications/0', 0]]));
+    const anchored = await readLatestSnapshot(new LakeLayout(workspace.lakeRoot));
+    expect(anchored).toMatchObject({ operation: 'kafka-offsets', files: [] });
+    expect((await anchorOffsets(workspace.lakeRoot, 'g', new Map([['transactions/0', 7]]))).get('transactions/0')).toBe(0);
+    expect((await readLatestSnapshot(new LakeLayout(workspace.lakeRoot))).version).toBe(anchored.version);
+  });
+
+  it('commits data and offsets together, and never the same offsets twice', async () => {
+    // Given messages: valid events, a re-sent id, a schema violation, an empty value
+    const batch = [
+      message(0, JSON.stringify(transactionEvent('k-1', 1))),
+      message(1, JSON.stringify(transactionEvent('k-2', 2))),
+      message(2, JSON.stringify(transactionEvent('k-1', 1))),
+      message(3, JSON.stringify({ ...transactionEvent('k-3', 3), version: 42 })),
+      message(0, JSON.stringify(notificationEvent('k-4', 4)), 0, 'notifications'),
+      message(1, Buffer.alloc(0), 0, 'notifications'),
+    ];
+
+    // When it is written
+    const result = await writeLakeBatch(context, batch);
+
+    // Then the counts reconcile and the offsets moved in the same snapshot
+    expect(result).toMatchObject({ consumed: 6, stored: 3, duplicates: 1, rejected: 2, skipped: 0 });
+    const snapshot = await readLatestSnapshot(new LakeLayout(workspace.lakeRoot));
+    expect(snapshot.version).toBe(result.snapshotVersion);
+    expect(committedOffsets(snapshot.sources, 'g')).toEqual(new Map([['transactions/0', 4], ['notifications/0', 2]]));
+    expect(snapshot.files.map((file) => file.table).sort()).toEqual(['dead_letters', 'notifications', 'transactions']);
+
+    // And the same messages again (a restart that read them twice) are skipped, not stored
+    const again = await writeLakeBatch(context, [...batch, message(4, JSON.stringify(transactionEvent('k-5', 5)))]);
+    expect(again).toMatchObject({ consumed: 1, stored: 1, skipped: 6, duplicates: 0 });
+    expect(await readLakeOffsets(workspace.lakeRoot, 'g')).toEqual(new Map([['transactions/0', 5], ['notifications/0', 2]]));
+  });
+});
+
+describe('RateMeter', () => {
+  it('averages whole seconds over its window', () => {
+    const meter = new RateMeter(10);
+    const t0 = 1_000_000_000_000;
+    for (let s = 0; s < 10; s++) meter.add(100, t0 + s * 1000);
+    expect(meter.perSecond(t0 + 10_000)).toBe(100);
+    expect(meter.perSecond(t0 + 15_000)).toBe(50);
+    expect(meter.perSecond(t0 + 30_000)).toBe(0);
+  });
+});
