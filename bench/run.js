@@ -15,6 +15,8 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { generateRecords, writeNdjson } from '../dist/pipelines/generate/index.js';
+import { benchKafka } from './kafka.js';
+import { benchAnalyticsQuality } from './analytics-quality.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -52,11 +54,23 @@ for (let run = 0; run < 7; run++) {
 helpTimes.sort((a, b) => a - b);
 const helpMs = helpTimes[3];
 
+// Kafka ingest vs kcat reading the same topic (issue 3); BENCH_KAFKA=0 skips it.
+const kafka = process.env.BENCH_KAFKA === '0' ? undefined : await benchKafka(input, COUNT);
+
+// Anomaly detection and forecast quality on generated data (issue 6); BENCH_QUALITY=0 skips it.
+const quality = process.env.BENCH_QUALITY === '0' ? undefined : await benchAnalyticsQuality();
+
 const ratio = ours.rate / baseline.rate;
 const results = [
   { name: 'file_ingest_rate', value: Math.round(ours.rate), unit: 'events/s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.rate), ratio: Number(ratio.toFixed(3)), events: COUNT, target_ratio: 0.7 },
   { name: 'file_ingest_peak_memory', value: Math.round(ours.peakMiB), unit: 'MiB', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.peakMiB), ratio: Number((ours.peakMiB / baseline.peakMiB).toFixed(3)), target_max: 1024 },
   { name: 'cli_help_latency', value: Math.round(helpMs), unit: 'ms', target_max: 300 },
+  ...(kafka ? [{ name: 'kafka_ingest_rate', value: Math.round(kafka.oursRate), unit: 'events/s', baseline: 'kcat_consume_to_dev_null', baseline_value: Math.round(kafka.kcatRate), ratio: Number((kafka.oursRate / kafka.kcatRate).toFixed(3)), events: COUNT, target_ratio: 0.5, target_min: 150000 }] : []),
+  ...(quality ? [
+    { name: 'anomaly_precision', value: Number(quality.precision.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8, sets: quality.sets.map(({ seed, days, precision, recall }) => ({ seed, days, precision, recall })) },
+    { name: 'anomaly_recall', value: Number(quality.recall.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8 },
+    ...quality.sets.map((set) => ({ name: `forecast_mase_${set.days}d`, value: Number(set.forecast.mase.toFixed(3)), unit: 'MASE', baseline: 'seasonal_naive', baseline_value: Number(set.forecast.baselineMase.toFixed(3)), ratio: Number((set.forecast.mase / set.forecast.baselineMase).toFixed(3)), season_length: set.forecast.seasonLength })),
+  ] : []),
 ];
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, results }, null, 2)}\n`);
@@ -66,5 +80,16 @@ console.log(`\nFile ingest, ${fmt(COUNT)} transaction events (${RUNS} runs each,
 console.log(`  DuckDB read_json → Parquet (no validation)  ${fmt(baseline.rate).padStart(10)} events/s  ${baseline.seconds.toFixed(2)} s  peak ${fmt(baseline.peakMiB)} MiB`);
 console.log(`  analytics ingest file (validate, enrich…)   ${fmt(ours.rate).padStart(10)} events/s  ${ours.seconds.toFixed(2)} s  peak ${fmt(ours.peakMiB)} MiB`);
 console.log(`  ratio ${ratio.toFixed(2)}× (target ≥ 0.70×)`);
+if (kafka) {
+  console.log(`\nKafka ingest, ${fmt(COUNT)} transaction events, 3 partitions, one daemon`);
+  console.log(`  kcat -C to /dev/null (raw read)              ${fmt(kafka.kcatRate).padStart(10)} events/s  ${kafka.kcatSeconds.toFixed(2)} s`);
+  console.log(`  analytics ingest kafka (validate … commit)  ${fmt(kafka.oursRate).padStart(10)} events/s  ${kafka.oursSeconds.toFixed(2)} s`);
+  console.log(`  ratio ${(kafka.oursRate / kafka.kcatRate).toFixed(2)}× (target ≥ 0.50× and ≥ 150,000 events/s)`);
+}
+if (quality) {
+  console.log(`\nAnomaly detection (${quality.detector}, default) on ${quality.anomalies} injected anomalies in ${quality.sets.length} generated data sets`);
+  console.log(`  pooled precision ${quality.precision.toFixed(2)}, recall ${quality.recall.toFixed(2)} (targets ≥ 0.80)`);
+  for (const set of quality.sets) console.log(`  seed ${set.seed}, ${set.days} days: precision ${set.precision.toFixed(2)}, recall ${set.recall.toFixed(2)}; Holt-Winters MASE ${set.forecast.mase.toFixed(3)} vs seasonal-naive ${set.forecast.baselineMase.toFixed(3)}`);
+}
 console.log(`\nanalytics --help: ${helpMs.toFixed(0)} ms median of 7 (target < 300 ms)`);
 console.log('\nwrote bench/results/latest.json');

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * Kafka ingest benchmark (issue 3), side by side in one run:
+ * - baseline: Debian's kcat reading the topic to the end into /dev/null (raw read, no work);
+ * - ours: `analytics ingest kafka` from the beginning until the lake holds every event
+ *   (validated, enriched, committed), polled from the snapshot file so polling costs nothing.
+ * Uses a real broker on port 19392 (scripts/kafka/broker.sh) with a fresh data folder.
+ *
+ * Exported for bench/run.js; runnable alone: node bench/kafka.js FILE COUNT
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs from 'kafkajs';
+
+const PORT = 19392;
+const BROKERS = `127.0.0.1:${PORT}`;
+const TOPIC = 'transactions';
+
+function broker(command, dataDir) {
+  return execFileSync('bash', ['scripts/kafka/broker.sh', command], {
+    env: { ...process.env, KAFKA_PORT: String(PORT), KAFKA_CONTROLLER_PORT: String(PORT + 1), KAFKA_DATA_DIR: dataDir },
+    encoding: 'utf8',
+  });
+}
+
+function storedRows(lakeRoot) {
+  const dir = path.join(lakeRoot, '_snapshots');
+  let names;
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+  } catch {
+    return 0;
+  }
+  const latest = names.at(-1);
+  if (!latest) return 0;
+  const snapshot = JSON.parse(readFileSync(path.join(dir, latest), 'utf8'));
+  return snapshot.files.filter((file) => file.table === 'transactions').reduce((sum, file) => sum + file.rows, 0);
+}
+
+export async function benchKafka(input, count) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'analytics-bench-kafka-'));
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'analytics-bench-kafka-ws-'));
+  broker('start', dataDir);
+  try {
+    const admin = new kafkajs.Kafka({ brokers: [BROKERS], logLevel: kafkajs.logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    console.error(`producing ${count.toLocaleString('en-US')} events with kcat -P …`);
+    execFileSync('kcat', ['-P', '-b', BROKERS, '-t', TOPIC, '-l', input], { stdio: 'inherit' });
+
+    const kcatStarted = performance.now();
+    execFileSync('bash', ['-c', `kcat -C -b ${BROKERS} -t ${TOPIC} -o beginning -e -q > /dev/null`]);
+    const kcatSeconds = (performance.now() - kcatStarted) / 1000;
+
+    execFileSync('node', ['bin/run.js', 'init', workspace, '--force'], { stdio: 'ignore' });
+    const started = performance.now();
+    const daemon = spawn('node', ['bin/run.js', 'ingest', 'kafka', '--brokers', BROKERS, '--from-beginning', '--topics', TOPIC, '-w', workspace], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ANALYTICS_LOG_FORMAT: 'json' },
+    });
+    const lakeRoot = path.join(workspace, 'lake');
+    let stored = 0;
+    while (stored < count) {
+      if (daemon.exitCode !== null) throw new Error(`the ingest daemon exited with ${daemon.exitCode}`);
+      await sleep(100);
+      stored = storedRows(lakeRoot);
+      if ((performance.now() - started) / 1000 > 600) throw new Error(`only ${stored} of ${count} events stored after 600 s`);
+    }
+    const oursSeconds = (performance.now() - started) / 1000;
+    daemon.kill('SIGTERM');
+    await new Promise((resolve) => daemon.once('exit', resolve));
+    return { count, kcatRate: count / kcatSeconds, oursRate: count / oursSeconds, kcatSeconds, oursSeconds };
+  } finally {
+    broker('stop', dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === `file://${path.resolve(process.argv[1])}`) {
+  const [input, count] = process.argv.slice(2);
+  console.log(await benchKafka(input, Number(count)));
+}

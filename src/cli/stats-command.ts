@@ -1,0 +1,65 @@
+/**
+ * What every `analytics stats …` command shares: where the series comes from (a metric with its
+ * arguments, or --input FILE --time COL --value COL), gap filling, and output.
+ */
+import { Args, Flags } from '@oclif/core';
+import { fileSeries, metricSeries, type LoadedSeries } from '../analytics/series-source.js';
+import { regularize, type Series } from '../analytics/stats/index.js';
+import { UserError } from '../errors.js';
+import { GRAINS, type Grain } from '../metrics/schema.js';
+import { BaseCommand } from './base-command.js';
+
+export const seriesArgs = { metric: Args.string({ description: 'Metric name (or use --input).' }) };
+
+export const seriesFlags = {
+  grain: Flags.string({ summary: 'Time grain of the series.', options: [...GRAINS] }),
+  from: Flags.string({ summary: 'Start, inclusive (ISO 8601).' }),
+  to: Flags.string({ summary: 'End, exclusive (ISO 8601).' }),
+  where: Flags.string({ summary: 'One slice of a dimension, DIM=VALUE (repeatable), e.g. --where country=DE.', multiple: true }),
+  input: Flags.string({ summary: 'Analyse a CSV or Parquet file instead of a metric.' }),
+  time: Flags.string({ summary: 'Time column of --input.', default: 'timestamp' }),
+  value: Flags.string({ summary: 'Value column of --input.', default: 'value' }),
+  fill: Flags.string({ summary: 'How missing periods are filled (default: zero for counts and sums, interpolate otherwise).', options: ['zero', 'interpolate', 'error'] }),
+  format: Flags.string({ summary: 'Output format.', options: ['text', 'json'], default: 'text' }),
+  plot: Flags.boolean({ summary: 'Draw the series in the terminal.', default: false }),
+};
+
+function parseDate(value: string | undefined, flag: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) throw new UserError('BAD_ARGUMENT', `--${flag}: "${value}" is not a date or time.`, { hint: 'Use ISO 8601, e.g. 2026-11-24.' });
+  return date;
+}
+
+export interface ResolvedSeries {
+  loaded: LoadedSeries;
+  series: Series;
+  filled: Date[];
+}
+
+export abstract class StatsCommand extends BaseCommand {
+  protected async loadSeries(args: { metric?: string | undefined }, flags: Record<string, unknown>): Promise<ResolvedSeries> {
+    const grain = flags.grain as Grain | undefined;
+    let loaded: LoadedSeries;
+    if (flags.input) {
+      if (args.metric) throw new UserError('BAD_ARGUMENT', 'Give a metric or --input, not both.');
+      loaded = await fileSeries(String(flags.input), { time: String(flags.time), value: String(flags.value), ...(grain ? { grain } : {}) });
+    } else {
+      if (!args.metric) throw new UserError('BAD_ARGUMENT', 'Name a metric, or pass --input FILE --time COLUMN --value COLUMN.', { hint: 'See analytics metrics list.' });
+      const where = Object.fromEntries(((flags.where as string[] | undefined) ?? []).map((pair) => {
+        const [key, ...rest] = pair.split('=');
+        if (!key || rest.length === 0) throw new UserError('BAD_ARGUMENT', `--where ${pair}: expected DIM=VALUE.`);
+        return [key, rest.join('=')];
+      }));
+      const workspace = await this.loadWorkspace(flags.workspace as string | undefined);
+      const from = parseDate(flags.from as string | undefined, 'from');
+      const to = parseDate(flags.to as string | undefined, 'to');
+      loaded = await metricSeries(workspace, { metric: args.metric, where, ...(grain ? { grain } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+    }
+    if (loaded.points.length === 0) throw new UserError('BAD_ARGUMENT', `${loaded.label} has no data in this range.`, { hint: 'Widen --from/--to, or check the metric with analytics metrics query.' });
+    const fill = (flags.fill as 'zero' | 'interpolate' | 'error' | undefined) ?? loaded.fill;
+    const { series, filled } = regularize({ points: loaded.points, grain: loaded.grain }, { fill });
+    if (filled.length > 0) this.logger.info(`filled ${filled.length} missing ${loaded.grain} period${filled.length === 1 ? '' : 's'} with ${fill === 'zero' ? 'zero' : 'interpolated values'}`, { filled: filled.length, fill });
+    return { loaded, series, filled };
+  }
+}
