@@ -8,6 +8,7 @@ import { regularize, type Series } from '../analytics/stats/index.js';
 import { UserError } from '../errors.js';
 import { GRAINS, type Grain } from '../metrics/schema.js';
 import { BaseCommand } from './base-command.js';
+import { parseDateFlag as parseDate } from './dates.js';
 
 export const seriesArgs = { metric: Args.string({ description: 'Metric name (or use --input).' }) };
 
@@ -24,12 +25,6 @@ export const seriesFlags = {
   plot: Flags.boolean({ summary: 'Draw the series in the terminal.', default: false }),
 };
 
-function parseDate(value: string | undefined, flag: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new UserError('BAD_ARGUMENT', `--${flag}: "${value}" is not a date or time.`, { hint: 'Use ISO 8601, e.g. 2026-11-24.' });
-  return date;
-}
 
 export interface ResolvedSeries {
   loaded: LoadedSeries;

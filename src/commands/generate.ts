@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { parseDateFlag as parseTime } from '../cli/dates.js';
 import type { KafkaConfig } from '../config/workspace-schema.js';
 import { UserError } from '../errors.js';
 import { createGroundTruth, EVENT_TYPES, generateRecords, type EventTypeName, type GenerateOptions } from '../pipelines/generate/index.js';
@@ -88,12 +89,6 @@ export default class Generate extends BaseCommand {
   }
 }
 
-function parseTime(value: string | undefined, flag: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new UserError('BAD_ARGUMENT', `--${flag}: "${value}" is not a date or time.`, { hint: 'Use ISO 8601, e.g. 2026-11-24 or 2026-11-24T06:00:00Z.' });
-  return date;
-}
 
 function ratio(value: string, flag: string, max: number): number {
   const number = Number(value);

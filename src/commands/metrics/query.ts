@@ -1,17 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { BaseCommand } from '../../cli/base-command.js';
+import { parseDateFlag as parseDate } from '../../cli/dates.js';
 import { renderRows, renderTable } from '../../cli/output.js';
-import { UserError } from '../../errors.js';
 import { GRAINS, type Grain } from '../../metrics/schema.js';
 import { queryMetric } from '../../metrics/service.js';
 
-export function parseDate(value: string | undefined, flag: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new UserError('BAD_ARGUMENT', `--${flag}: "${value}" is not a date or time.`, { hint: 'Use ISO 8601, e.g. 2026-11-24 or 2026-11-24T06:00:00Z.' });
-  return date;
-}
 
 export default class MetricsQuery extends BaseCommand {
   static override summary = 'Query a metric by time grain and dimensions, optionally against the previous period.';
