@@ -43,11 +43,12 @@ ingest:
 engine:
   memory_limit: 512MB        # per process; DuckDB spills to disk beyond it
 
-# The Kafka ingest daemon (analytics ingest kafka); topics default to one per event type.
-kafka:
-  brokers: [127.0.0.1:9092]
-  group: analytics-ingest
-#  sasl: { mechanism: scram-sha-512, username: analytics, password: \${KAFKA_PASSWORD} }
+# The Kafka ingest daemon (analytics ingest kafka). The defaults below need no setting: brokers
+# 127.0.0.1:9092, group analytics-ingest, one topic per event type. Uncomment to change them.
+# kafka:
+#   brokers: [127.0.0.1:9092]
+#   group: analytics-ingest
+#   sasl: { mechanism: scram-sha-512, username: analytics, password: \${KAFKA_PASSWORD} }
 
 # Your own event types, or new versions of built-in ones (JSON Schema of \`data\`):
 event_types: []
