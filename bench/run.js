@@ -17,6 +17,7 @@ import path from 'node:path';
 import { generateRecords, writeNdjson } from '../dist/pipelines/generate/index.js';
 import { benchKafka } from './kafka.js';
 import { benchAnalyticsQuality } from './analytics-quality.js';
+import { benchMetricsLatency } from './metrics-latency.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -60,12 +61,19 @@ const kafka = process.env.BENCH_KAFKA === '0' ? undefined : await benchKafka(inp
 // Anomaly detection and forecast quality on generated data (issue 6); BENCH_QUALITY=0 skips it.
 const quality = process.env.BENCH_QUALITY === '0' ? undefined : await benchAnalyticsQuality();
 
+// metrics query over 10M events, cold and cached (issue 6); BENCH_METRICS=0 skips it.
+const metricsLatency = process.env.BENCH_METRICS === '0' ? undefined : await benchMetricsLatency();
+
 const ratio = ours.rate / baseline.rate;
 const results = [
   { name: 'file_ingest_rate', value: Math.round(ours.rate), unit: 'events/s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.rate), ratio: Number(ratio.toFixed(3)), events: COUNT, target_ratio: 0.7 },
   { name: 'file_ingest_peak_memory', value: Math.round(ours.peakMiB), unit: 'MiB', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.peakMiB), ratio: Number((ours.peakMiB / baseline.peakMiB).toFixed(3)), target_max: 1024 },
   { name: 'cli_help_latency', value: Math.round(helpMs), unit: 'ms', target_max: 300 },
   ...(kafka ? [{ name: 'kafka_ingest_rate', value: Math.round(kafka.oursRate), unit: 'events/s', baseline: 'kcat_consume_to_dev_null', baseline_value: Math.round(kafka.kcatRate), ratio: Number((kafka.oursRate / kafka.kcatRate).toFixed(3)), events: COUNT, target_ratio: 0.5, target_min: 150000 }] : []),
+  ...(metricsLatency ? [
+    { name: 'metrics_query_cold', value: Math.round(metricsLatency.coldSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 1000 },
+    { name: 'metrics_query_cached', value: Math.round(metricsLatency.cachedSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 50 },
+  ] : []),
   ...(quality ? [
     { name: 'anomaly_precision', value: Number(quality.precision.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8, sets: quality.sets.map(({ seed, days, precision, recall }) => ({ seed, days, precision, recall })) },
     { name: 'anomaly_recall', value: Number(quality.recall.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8 },
@@ -85,6 +93,10 @@ if (kafka) {
   console.log(`  kcat -C to /dev/null (raw read)              ${fmt(kafka.kcatRate).padStart(10)} events/s  ${kafka.kcatSeconds.toFixed(2)} s`);
   console.log(`  analytics ingest kafka (validate … commit)  ${fmt(kafka.oursRate).padStart(10)} events/s  ${kafka.oursSeconds.toFixed(2)} s`);
   console.log(`  ratio ${(kafka.oursRate / kafka.kcatRate).toFixed(2)}× (target ≥ 0.50× and ≥ 150,000 events/s)`);
+}
+if (metricsLatency) {
+  console.log(`\nmetrics query transaction_volume --by country --grain day over ${fmt(metricsLatency.events)} events`);
+  console.log(`  cold ${(metricsLatency.coldSeconds * 1000).toFixed(0)} ms (target < 1000), cached ${(metricsLatency.cachedSeconds * 1000).toFixed(0)} ms (target < 50)`);
 }
 if (quality) {
   console.log(`\nAnomaly detection (${quality.detector}, default) on ${quality.anomalies} injected anomalies in ${quality.sets.length} generated data sets`);

