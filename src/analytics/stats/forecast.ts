@@ -251,6 +251,17 @@ function checkPositive(values: readonly number[], timestamps: readonly Date[], m
   }
 }
 
+/** The options forecast and backtest share, checked once: method, season length and horizon. */
+function methodAndSeason(series: Series, options: { method?: ForecastMethod; seasonLength?: number; horizon: number }) {
+  const { values, timestamps, grain } = toRegular(series);
+  const method = options.method ?? DEFAULT_FORECAST_METHOD;
+  checkMethod(method);
+  const m = options.seasonLength ?? grainSeasonLength(grain);
+  requireInteger('seasonLength', m, method === 'damped_trend' || method === 'seasonal_naive' ? 1 : 2);
+  requireInteger('horizon', options.horizon, 1, MAX_HORIZON);
+  return { values, timestamps, grain, method, m };
+}
+
 /**
  * Forecasts a regular series `horizon` steps ahead with a prediction interval (method and
  * interval construction as described at the top of this module). Minimum lengths: Holt–Winters
@@ -260,12 +271,7 @@ function checkPositive(values: readonly number[], timestamps: readonly Date[], m
  * @throws StatsInputError for an irregular or too short series, or bad options.
  */
 export function forecast(series: Series, options: ForecastOptions): ForecastResult {
-  const { values, timestamps, grain } = toRegular(series);
-  const method = options.method ?? DEFAULT_FORECAST_METHOD;
-  checkMethod(method);
-  const m = options.seasonLength ?? grainSeasonLength(grain);
-  requireInteger('seasonLength', m, method === 'damped_trend' || method === 'seasonal_naive' ? 1 : 2);
-  requireInteger('horizon', options.horizon, 1, MAX_HORIZON);
+  const { values, timestamps, grain, method, m } = methodAndSeason(series, options);
   const level = options.level ?? 0.95;
   requireNumber('level', level, 0, 1);
   const needed = forecastMinPoints(method, m);
@@ -321,12 +327,7 @@ export interface BacktestResult {
  *   needs (the message gives the total points required), or for bad options.
  */
 export function backtest(series: Series, options: BacktestOptions): BacktestResult {
-  const { values, timestamps, grain } = toRegular(series);
-  const method = options.method ?? DEFAULT_FORECAST_METHOD;
-  checkMethod(method);
-  const m = options.seasonLength ?? grainSeasonLength(grain);
-  requireInteger('seasonLength', m, method === 'damped_trend' || method === 'seasonal_naive' ? 1 : 2);
-  requireInteger('horizon', options.horizon, 1, MAX_HORIZON);
+  const { values, timestamps, method, m } = methodAndSeason(series, options);
   const origins = options.origins ?? 5;
   requireInteger('origins', origins, 1, 1000);
   const horizon = options.horizon;
