@@ -63,4 +63,37 @@ describe('Kafka ingest: broker outage', () => {
     const warnings = logRecords(daemon.stderr()).filter((record) => record.level === 'warn');
     expect(warnings.some((record) => /ECONNREFUSED|Connection/.test(String(record.message))), JSON.stringify(warnings.slice(0, 5))).toBe(true);
   });
+
+  it('starts while the broker is down, keeps retrying, and ingests once it is up: 0 lost, 0 duplicated', async () => {
+    // Given a stopped broker (its data kept) and a daemon started against it
+    const status = await execa('bash', [BROKER_SCRIPT, 'status'], { env: brokerEnv });
+    const dataDir = /data (\S+)\)/.exec(status.stdout)?.[1];
+    expect(dataDir, status.stdout).toBeDefined();
+    await execa('bash', [BROKER_SCRIPT, 'stop'], { env: brokerEnv });
+    const workspace = await makeKafkaWorkspace();
+    const daemon = startDaemon(workspace, broker.brokers);
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(daemon.process.exitCode).toBeNull();
+
+    // When the broker comes up and events arrive
+    await execa('bash', [BROKER_SCRIPT, 'start'], { env: { ...brokerEnv, KAFKA_DATA_DIR: dataDir! }, timeout: 120_000 });
+    await createTopics(broker.brokers, Object.values(workspace.topics));
+    const late = await connectProducer(broker.brokers);
+    const events = mixedEvents('late', 300);
+    try {
+      await produceEvents(late, workspace.topics, events);
+    } finally {
+      await late.disconnect();
+    }
+
+    // Then the daemon, which never exited, stores each of them once, and said it was retrying
+    const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= 300, 90_000, 1_000);
+    expect(daemon.process.exitCode).toBeNull();
+    daemon.process.kill('SIGTERM');
+    expect((await daemon.process).exitCode, daemon.stderr()).toBe(0);
+    expect(repeated(ids)).toEqual([]);
+    expect(new Set(ids)).toEqual(new Set(events.map((event) => event.id)));
+    const warnings = logRecords(daemon.stderr()).filter((record) => record.level === 'warn');
+    expect(warnings.some((record) => /reach|ECONNREFUSED|Connection|retry/i.test(String(record.message))), JSON.stringify(warnings.slice(0, 5))).toBe(true);
+  });
 });
