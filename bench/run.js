@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateRecords, writeNdjson } from '../dist/pipelines/generate/index.js';
 import { benchKafka } from './kafka.js';
+import { benchKafkaLatency } from './kafka-latency.js';
 import { benchAnalyticsQuality } from './analytics-quality.js';
 import { benchMetricsLatency } from './metrics-latency.js';
 
@@ -57,6 +58,7 @@ const helpMs = helpTimes[3];
 
 // Kafka ingest vs kcat reading the same topic (issue 3); BENCH_KAFKA=0 skips it.
 const kafka = process.env.BENCH_KAFKA === '0' ? undefined : await benchKafka(input, COUNT);
+const kafkaLatency = process.env.BENCH_KAFKA === '0' ? undefined : await benchKafkaLatency();
 
 // Anomaly detection and forecast quality on generated data (issue 6); BENCH_QUALITY=0 skips it.
 const quality = process.env.BENCH_QUALITY === '0' ? undefined : await benchAnalyticsQuality();
@@ -70,6 +72,7 @@ const results = [
   { name: 'file_ingest_peak_memory', value: Math.round(ours.peakMiB), unit: 'MiB', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.peakMiB), ratio: Number((ours.peakMiB / baseline.peakMiB).toFixed(3)), target_max: 1024 },
   { name: 'cli_help_latency', value: Math.round(helpMs), unit: 'ms', target_max: 300 },
   ...(kafka ? [{ name: 'kafka_ingest_rate', value: Math.round(kafka.oursRate), unit: 'events/s', baseline: 'kcat_consume_to_dev_null', baseline_value: Math.round(kafka.kcatRate), ratio: Number((kafka.oursRate / kafka.kcatRate).toFixed(3)), events: COUNT, target_ratio: 0.5, target_min: 150000 }] : []),
+  ...(kafkaLatency ? [{ name: 'kafka_event_to_lake_p99', value: Math.round(kafkaLatency.p99Ms), unit: 'ms', rate: kafkaLatency.rate, p50: Math.round(kafkaLatency.p50Ms), max: kafkaLatency.maxMs, events: kafkaLatency.measured, target_max: 3000 }] : []),
   ...(metricsLatency ? [
     { name: 'metrics_query_cold', value: Math.round(metricsLatency.coldSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 1000 },
     { name: 'metrics_query_cached', value: Math.round(metricsLatency.cachedSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 50 },
@@ -93,6 +96,9 @@ if (kafka) {
   console.log(`  kcat -C to /dev/null (raw read)              ${fmt(kafka.kcatRate).padStart(10)} events/s  ${kafka.kcatSeconds.toFixed(2)} s`);
   console.log(`  analytics ingest kafka (validate … commit)  ${fmt(kafka.oursRate).padStart(10)} events/s  ${kafka.oursSeconds.toFixed(2)} s`);
   console.log(`  ratio ${(kafka.oursRate / kafka.kcatRate).toFixed(2)}× (target ≥ 0.50× and ≥ 150,000 events/s)`);
+}
+if (kafkaLatency) {
+  console.log(`  event to lake at ${fmt(kafkaLatency.rate)} events/s: p50 ${fmt(kafkaLatency.p50Ms)} ms, p99 ${fmt(kafkaLatency.p99Ms)} ms, max ${fmt(kafkaLatency.maxMs)} ms (target p99 < 3,000 ms)`);
 }
 if (metricsLatency) {
   console.log(`\nmetrics query transaction_volume --by country --grain day over ${fmt(metricsLatency.events)} events`);
