@@ -56,7 +56,3 @@ export const ENVELOPE_FIELDS: readonly FieldSpec[] = [
 ];
 
 export const ENVELOPE_KEYS: readonly string[] = [...ENVELOPE_FIELDS.map((field) => field.name), 'data'];
-
-export function isRequiredAlways(field: FieldSpec): boolean {
-  return field.required === true;
-}

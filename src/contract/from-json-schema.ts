@@ -94,30 +94,3 @@ export function fieldsFromJsonSchema(schema: DataJsonSchema): FieldSpec[] {
   });
 }
 
-/** The JSON Schema of a type's `data`, generated from its field specs (for docs and editors). */
-export function jsonSchemaFromFields(fields: readonly FieldSpec[]): DataJsonSchema & { additionalProperties: boolean } {
-  const properties: Record<string, JsonSchemaProperty> = {};
-  for (const field of fields) {
-    const property: JsonSchemaProperty = { description: field.description };
-    switch (field.kind) {
-      case 'decimal': property.type = ['number', 'string']; property['x-decimal'] = true; break;
-      case 'string_array': property.type = 'array'; property.items = { type: 'string' }; break;
-      default: property.type = field.kind;
-    }
-    if (field.enum) property.enum = [...field.enum];
-    if (field.minimum !== undefined) property.minimum = field.minimum;
-    if (field.maximum !== undefined) property.maximum = field.maximum;
-    if (field.minLength !== undefined) property.minLength = field.minLength;
-    if (field.maxLength !== undefined) property.maxLength = field.maxLength;
-    if (field.pattern !== undefined) property.pattern = field.pattern;
-    if (field.format !== undefined) property.format = field.format;
-    if (field.decimalsOfCurrencyField !== undefined) property['x-currency-field'] = field.decimalsOfCurrencyField;
-    properties[field.name] = property;
-  }
-  return {
-    type: 'object',
-    required: fields.filter((field) => field.required === true).map((field) => field.name),
-    properties,
-    additionalProperties: true,
-  };
-}

@@ -5,7 +5,7 @@
 import { COUNTRIES } from '../reference/countries.js';
 import { CURRENCIES } from '../reference/currencies.js';
 import { BUILTIN_TYPES } from './builtin-types.js';
-import { ENVELOPE_FIELDS, type EventTypeSpec, type FieldKind } from './field-spec.js';
+import type { EventTypeSpec, FieldKind } from './field-spec.js';
 import { dataColumns, type ReferenceCodes } from './sql-validation.js';
 
 export interface TableSpec {
@@ -32,9 +32,6 @@ export class EventTypeRegistry {
     return this.specs.find((spec) => spec.type === type && spec.version === version);
   }
 
-  typeNames(): string[] {
-    return [...new Set(this.specs.map((spec) => spec.type))];
-  }
 
   tables(): TableSpec[] {
     const tables = new Map<string, TableSpec>();
@@ -60,5 +57,3 @@ export function referenceCodes(): ReferenceCodes {
     currencyDecimals: new Map(CURRENCIES.map((currency) => [currency.code, currency.decimals])),
   };
 }
-
-export const ENVELOPE_COLUMN_NAMES = ENVELOPE_FIELDS.map((field) => field.name);

@@ -73,16 +73,6 @@ export class Engine {
     return { columns, rows: reader.convertRowObjects(jsonFriendly) as Row[] };
   }
 
-  /** Streams a query's rows in chunks, for results too large to hold. */
-  async *streamRows(sql: string): AsyncGenerator<{ columns: ColumnInfo[]; rows: Row[] }> {
-    const result = await this.connection.stream(sql);
-    const names = result.columnNames();
-    const types = result.columnTypes();
-    const columns = names.map((name, index) => ({ name, type: String(types[index]) }));
-    for await (const rows of result.yieldConvertedRowObjects(jsonFriendly)) {
-      yield { columns, rows: rows as Row[] };
-    }
-  }
 
   /** The statement types in a SQL text, without running it (used to keep queries read-only). */
   async statementTypes(sql: string): Promise<string[]> {
@@ -96,9 +86,6 @@ export class Engine {
     return types;
   }
 
-  interrupt(): void {
-    this.connection.interrupt();
-  }
 
   close(): void {
     this.connection.closeSync();

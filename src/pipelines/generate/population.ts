@@ -4,7 +4,7 @@
  * few fraud rings (accounts sharing devices and IPs). Built once per seed from its own PRNG
  * stream, so it does not change with the count or the time range.
  */
-import { COUNTRIES, COUNTRY_BY_CODE, type Country } from '../../reference/countries.js';
+import { COUNTRIES, type Country } from '../../reference/countries.js';
 import { CURRENCY_BY_CODE, type Currency } from '../../reference/currencies.js';
 import { MERCHANT_CATEGORY_BY_CODE } from '../../reference/merchant-categories.js';
 import { AliasTable, WeightedChoice } from './alias-table.js';
@@ -253,9 +253,3 @@ function currencyOf(code: string): Currency {
   return currency;
 }
 
-/** The reference record of a country known to exist. */
-export function countryOf(code: string): Country {
-  const country = COUNTRY_BY_CODE.get(code);
-  if (country === undefined) throw new Error(`Unknown country ${code} in reference data`);
-  return country;
-}
