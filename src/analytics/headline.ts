@@ -1,8 +1,12 @@
 /**
- * The day's headline figures that `analytics quickstart` prints. Each figure is one SQL
- * aggregate over the lake views. (When the metrics layer lands, these become metric queries.)
+ * The day's headline figures that `analytics quickstart` prints. Every figure is a metric of
+ * metrics.yaml taken over all the data, so the quickstart, `metrics query`, `kpi` and later the
+ * dashboard and reports mean the same thing by "decline rate" or "volume".
  */
 import type { Engine } from '../duckdb/engine.js';
+import { metricRelation } from '../metrics/compile.js';
+import type { MetricDefinition } from '../metrics/schema.js';
+import { requireMetric } from '../metrics/service.js';
 
 export interface Headline {
   from: string | null;
@@ -19,46 +23,45 @@ export interface Headline {
   deadLetters: number;
 }
 
-/** Definitions, once: volume counts authorized and captured transactions; decline rate is declined/all transactions; fraud rate is transactions with a
- * fraud_detection labelled `fraud` over all transactions; delivery rate counts delivered, opened and
- * clicked over every notification that reached a final state (those plus failed and bounced). */
-export async function headlineFigures(engine: Engine, reportingCurrency: string): Promise<Headline> {
-  const [totals] = await engine.rows<{ from: string | null; to: string | null; transactions: number; volume: number | null; decline_rate: number | null }>(`
-    SELECT min(occurred_at) AS "from", max(occurred_at) AS "to", count(*) AS transactions,
-           coalesce(sum(amount_reporting) FILTER (WHERE status IN ('authorized', 'captured')), 0)::DOUBLE AS volume,
-           (count(*) FILTER (WHERE status = 'declined'))::DOUBLE / nullif(count(*), 0) AS decline_rate
-    FROM transactions`);
-  const [fraud] = await engine.rows<{ fraud_rate: number | null }>(`
-    SELECT (SELECT count(DISTINCT transaction_id) FROM fraud_detections WHERE label = 'fraud')::DOUBLE
-           / nullif((SELECT count(*) FROM transactions), 0) AS fraud_rate`);
-  const topMerchants = await engine.rows<Headline['topMerchants'][number]>(`
-    SELECT merchant_id, any_value(merchant_category_name) AS category, count(*) AS transactions, sum(amount_reporting)::DOUBLE AS volume
-    FROM transactions WHERE merchant_id IS NOT NULL AND status IN ('authorized', 'captured')
-    GROUP BY merchant_id ORDER BY volume DESC NULLS LAST LIMIT 5`);
-  const topCountries = await engine.rows<Headline['topCountries'][number]>(`
-    SELECT country, any_value(country_name) AS name, count(*) AS transactions, sum(amount_reporting)::DOUBLE AS volume
-    FROM transactions WHERE status IN ('authorized', 'captured')
-    GROUP BY country ORDER BY volume DESC NULLS LAST LIMIT 5`);
-  const alertsBySeverity = await engine.rows<Headline['alertsBySeverity'][number]>(`
-    SELECT severity, count(*) AS alerts FROM security_alerts GROUP BY severity
-    ORDER BY list_position(['critical', 'high', 'medium', 'low'], severity)`);
-  const [delivery] = await engine.rows<{ rate: number | null }>(`
-    SELECT (count(*) FILTER (WHERE status IN ('delivered', 'opened', 'clicked')))::DOUBLE
-           / nullif(count(*) FILTER (WHERE status IN ('delivered', 'opened', 'clicked', 'failed', 'bounced')), 0) AS rate
-    FROM notifications`);
-  const [dead] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM dead_letters`);
+/** Over all the data: the time filter of a metric needs bounds, these hold every event. */
+const ALL_TIME = { from: new Date(0), to: new Date(Date.UTC(9999, 0, 1)) };
+
+type Totals = Record<string, string | number | null> & { value: number | null };
+
+export async function headlineFigures(engine: Engine, metrics: ReadonlyMap<string, MetricDefinition>, reportingCurrency: string): Promise<Headline> {
+  const totals = (name: string, by: string[] = [], order = '') =>
+    engine.rows<Totals>(`SELECT * EXCLUDE (period) FROM (${metricRelation(metrics, requireMetric(metrics, name), by, 'total', ALL_TIME.from, ALL_TIME.to)}) ${order}`);
+  const one = async (name: string) => (await totals(name))[0]?.value ?? null;
+  const byValue = 'ORDER BY value DESC NULLS LAST LIMIT 5';
+
+  const [span] = await engine.rows<{ from: string | null; to: string | null }>(`SELECT min(occurred_at) AS "from", max(occurred_at) AS "to" FROM transactions`);
+  const merchants = await totals('transaction_volume', ['merchant_id', 'merchant_category_name'], `WHERE merchant_id IS NOT NULL ${byValue}`);
+  const merchantCounts = new Map((await totals('approved_count', ['merchant_id'])).map((row) => [row.merchant_id, Number(row.value)]));
+  const countries = await totals('transaction_volume', ['country', 'country_name'], byValue);
+  const countryCounts = new Map((await totals('approved_count', ['country'])).map((row) => [row.country, Number(row.value)]));
+  const severities = await totals('security_alert_count', ['severity'], `ORDER BY list_position(['critical', 'high', 'medium', 'low'], severity)`);
   return {
-    from: totals?.from ?? null,
-    to: totals?.to ?? null,
-    transactions: Number(totals?.transactions ?? 0),
-    volume: Number(totals?.volume ?? 0),
+    from: span?.from ?? null,
+    to: span?.to ?? null,
+    transactions: Number((await one('transaction_count')) ?? 0),
+    volume: Number((await one('transaction_volume')) ?? 0),
     reportingCurrency,
-    declineRate: totals?.decline_rate ?? null,
-    fraudRate: fraud?.fraud_rate ?? null,
-    topMerchants,
-    topCountries,
-    alertsBySeverity,
-    notificationDeliveryRate: delivery?.rate ?? null,
-    deadLetters: Number(dead?.n ?? 0),
+    declineRate: await one('decline_rate'),
+    fraudRate: await one('fraud_rate'),
+    topMerchants: merchants.map((row) => ({
+      merchant_id: String(row.merchant_id),
+      category: (row.merchant_category_name as string | null) ?? null,
+      transactions: merchantCounts.get(row.merchant_id) ?? 0,
+      volume: Number(row.value ?? 0),
+    })),
+    topCountries: countries.map((row) => ({
+      country: String(row.country),
+      name: (row.country_name as string | null) ?? null,
+      transactions: countryCounts.get(row.country) ?? 0,
+      volume: Number(row.value ?? 0),
+    })),
+    alertsBySeverity: severities.map((row) => ({ severity: String(row.severity), alerts: Number(row.value ?? 0) })),
+    notificationDeliveryRate: await one('notification_delivery_rate'),
+    deadLetters: Number((await one('rejected_records')) ?? 0),
   };
 }

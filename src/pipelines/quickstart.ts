@@ -11,6 +11,7 @@ import { openLakeReader } from '../analytics/query.js';
 import { UserError, type ErrorCode } from '../errors.js';
 import { runChecks, type CheckRun } from '../checks/run.js';
 import { kpiReport, type KpiResult } from '../metrics/kpi.js';
+import { loadMetrics } from '../metrics/service.js';
 import { initWorkspace } from '../workspace/init.js';
 import { CONFIG_FILE, openWorkspace } from '../workspace/workspace.js';
 import { ingestFiles, type IngestSummary } from './ingest/file-ingest.js';
@@ -62,7 +63,7 @@ export async function runQuickstart(dir: string, options: QuickstartOptions): Pr
   const kpis = await kpiReport(workspace);
   const { engine } = await openLakeReader(workspace);
   try {
-    const headline = await headlineFigures(engine, workspace.config.reporting_currency);
+    const headline = await headlineFigures(engine, await loadMetrics(workspace), workspace.config.reporting_currency);
     return { workspace: root, createdWorkspace, eventsFile, generated, ingest, checks, kpis, headline };
   } finally {
     engine.close();
