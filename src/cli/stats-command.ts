@@ -3,8 +3,8 @@
  * arguments, or --input FILE --time COL --value COL), gap filling, and output.
  */
 import { Args, Flags } from '@oclif/core';
-import { fileSeries, metricSeries, type LoadedSeries } from '../analytics/series-source.js';
-import { regularize, type Series } from '../analytics/stats/index.js';
+import { fileSeries, forecastSeasonLength, metricSeries, type LoadedSeries } from '../analytics/series-source.js';
+import { FORECAST_METHODS, regularize, type ForecastMethod, type Series } from '../analytics/stats/index.js';
 import { UserError } from '../errors.js';
 import { GRAINS, type Grain } from '../metrics/schema.js';
 import { BaseCommand } from './base-command.js';
@@ -25,6 +25,34 @@ export const seriesFlags = {
   plot: Flags.boolean({ summary: 'Draw the series in the terminal.', default: false }),
 };
 
+
+/** Flags of the commands that forecast (forecast, backtest); `horizon` has a default of its own in each. */
+export const forecastFlags = {
+  method: Flags.string({ summary: 'Method.', options: [...FORECAST_METHODS] }),
+  'season-length': Flags.integer({ summary: 'Season length in steps (default: 24 for hours, or 168 with two weeks of hourly data; 7 for days…).', min: 1 }),
+};
+
+const STEP_SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86_400, w: 604_800 };
+const GRAIN_SECONDS: Record<Grain, number> = { minute: 60, hour: 3600, day: 86_400, week: 604_800, month: 2_629_746, quarter: 7_889_238 };
+
+/** `14d` → steps of the grain; a bare number is steps. */
+export function horizonSteps(text: string, grain: Grain): number {
+  const match = /^(\d+)([mhdw]?)$/.exec(text);
+  if (!match) throw new UserError('BAD_ARGUMENT', `--horizon ${text}: use steps (24) or a duration (14d, 48h).`);
+  const steps = match[2] ? Math.round((Number(match[1]) * STEP_SECONDS[match[2]]!) / GRAIN_SECONDS[grain]) : Number(match[1]);
+  if (steps < 1) throw new UserError('BAD_ARGUMENT', `--horizon ${text} is shorter than one ${grain}.`);
+  return steps;
+}
+
+/** The options forecast and backtest share: horizon in steps, method, and the season length (flag or default). */
+export function forecastOptions(flags: { horizon: string; method?: string | undefined; 'season-length'?: number | undefined }, loaded: LoadedSeries, series: Series) {
+  const seasonLength = flags['season-length'] ?? forecastSeasonLength(loaded.grain, series.points.length);
+  return {
+    horizon: horizonSteps(flags.horizon, loaded.grain),
+    ...(flags.method ? { method: flags.method as ForecastMethod } : {}),
+    ...(seasonLength === undefined ? {} : { seasonLength }),
+  };
+}
 
 export interface ResolvedSeries {
   loaded: LoadedSeries;

@@ -1,8 +1,6 @@
 import { Flags } from '@oclif/core';
-import { backtest, FORECAST_METHODS, type ForecastMethod } from '../../analytics/stats/index.js';
-import { forecastSeasonLength } from '../../analytics/series-source.js';
-import { seriesArgs, seriesFlags, StatsCommand } from '../../cli/stats-command.js';
-import { horizonSteps } from './forecast.js';
+import { backtest } from '../../analytics/stats/index.js';
+import { forecastFlags, forecastOptions, seriesArgs, seriesFlags, StatsCommand } from '../../cli/stats-command.js';
 
 export default class StatsBacktest extends StatsCommand {
   static override summary = 'Backtest a forecast method over rolling origins: MAE, MAPE, sMAPE and MASE against seasonal-naive.';
@@ -12,8 +10,7 @@ export default class StatsBacktest extends StatsCommand {
     ...seriesFlags,
     horizon: Flags.string({ summary: 'Steps or duration forecast from each origin.', default: '1d' }),
     origins: Flags.integer({ summary: 'Rolling origins.', default: 5, min: 1 }),
-    method: Flags.string({ summary: 'Method.', options: [...FORECAST_METHODS] }),
-    'season-length': Flags.integer({ summary: 'Season length in steps.', min: 1 }),
+    ...forecastFlags,
   };
 
   async run(): Promise<void> {
@@ -21,10 +18,8 @@ export default class StatsBacktest extends StatsCommand {
     this.setupLogging('stats', flags.debug);
     const { loaded, series } = await this.loadSeries(args, flags);
     const result = backtest(series, {
-      horizon: horizonSteps(flags.horizon, loaded.grain),
+      ...forecastOptions(flags, loaded, series),
       origins: flags.origins,
-      ...(flags.method ? { method: flags.method as ForecastMethod } : {}),
-      ...((flags['season-length'] ?? forecastSeasonLength(loaded.grain, series.points.length)) ? { seasonLength: flags['season-length'] ?? forecastSeasonLength(loaded.grain, series.points.length)! } : {}),
     });
     if (flags.format === 'json') return this.out(JSON.stringify(result));
     const fmt = (value: number | null, digits = 3) => (value === null ? 'n/a' : value.toFixed(digits));
