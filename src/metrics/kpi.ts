@@ -48,7 +48,7 @@ export async function kpiReport(workspace: Workspace): Promise<KpiResult[]> {
       const windowMs = Number(kpi.window.slice(0, -1)) * WINDOW_MS[kpi.window.slice(-1)]!;
       // The grain that gives the sparkline 24 points per window where possible.
       const grain = windowMs <= 86_400_000 && metric.grains.includes('hour') ? 'hour' : 'day';
-      const defaults = await resolveQuery(workspace, metrics, { metric: metric.name, grain: metric.grains.includes(grain) ? grain : metric.grains[0]! });
+      const defaults = await resolveQuery(workspace, metrics, { metric: metric.name, grain: metric.grains.includes(grain) ? grain : metric.grains[0]! }, engine);
       const end = defaults.to;
       const start = new Date(end.getTime() - windowMs);
       const previousStart = new Date(start.getTime() - windowMs);

@@ -8,7 +8,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { openLakeReader, sqlError } from '../analytics/query.js';
 import { loadConfigFile } from '../config/load.js';
-import type { ColumnInfo, Row } from '../duckdb/engine.js';
+import type { ColumnInfo, Engine, Row } from '../duckdb/engine.js';
 import { ident } from '../duckdb/sql.js';
 import { UserError } from '../errors.js';
 import { replaceAtomically } from '../lake/durable-fs.js';
@@ -61,23 +61,23 @@ export interface MetricResult {
 }
 
 /** The lake's newest event time for a metric's table(s), to default the time range to the data. */
-async function newestEvent(workspace: Workspace, metrics: ReadonlyMap<string, MetricDefinition>, metric: MetricDefinition): Promise<Date | undefined> {
+async function newestEvent(workspace: Workspace, metrics: ReadonlyMap<string, MetricDefinition>, metric: MetricDefinition, reader?: Engine): Promise<Date | undefined> {
   const base = metric.aggregation === 'ratio' ? metrics.get(metric.denominator!)! : metric;
-  const { engine } = await openLakeReader(workspace);
+  const engine = reader ?? (await openLakeReader(workspace)).engine;
   try {
     const from = base.table ? ident(base.table) : `(${base.source})`;
     const [row] = await engine.rows<{ newest: string | null }>(`SELECT max(${ident(base.time_column)}) AS newest FROM ${from} AS rows`);
     return row?.newest ? new Date(row.newest) : undefined;
   } finally {
-    engine.close();
+    if (!reader) engine.close();
   }
 }
 
-/** Fills defaults: grain day (or the metric's first), range: the last 30 periods up to the newest event. */
-export async function resolveQuery(workspace: Workspace, metrics: ReadonlyMap<string, MetricDefinition>, options: MetricQueryOptions): Promise<MetricQuery> {
+/** Fills defaults: grain day (or the metric's first), range: the last 30 periods up to the newest event (read with `reader` when given). */
+export async function resolveQuery(workspace: Workspace, metrics: ReadonlyMap<string, MetricDefinition>, options: MetricQueryOptions, reader?: Engine): Promise<MetricQuery> {
   const metric = requireMetric(metrics, options.metric);
   const grain = options.grain ?? (metric.grains.includes('day') ? 'day' : metric.grains[0]!);
-  const to = options.to ?? shiftGrain(truncateToGrain((await newestEvent(workspace, metrics, metric)) ?? new Date(), grain), grain, 1);
+  const to = options.to ?? shiftGrain(truncateToGrain((await newestEvent(workspace, metrics, metric, reader)) ?? new Date(), grain), grain, 1);
   const from = options.from ?? shiftGrain(to, grain, -30);
   const query: MetricQuery = { metric: metric.name, by: options.by ?? [], grain, from, to, ...(options.compare ? { compare: options.compare } : {}) };
   checkQuery(metric, query);
