@@ -14,7 +14,7 @@ import kafkajs from 'kafkajs';
 import { Engine } from '../dist/duckdb/engine.js';
 import { literal } from '../dist/duckdb/sql.js';
 
-const PORT = 19393;
+const PORT = 19393 + Number(process.env.ANALYTICS_TEST_PORT_OFFSET ?? 0);
 const BROKERS = `127.0.0.1:${PORT}`;
 
 function broker(command, dataDir) {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 
-const PORT = 19392;
+const PORT = 19392 + Number(process.env.ANALYTICS_TEST_PORT_OFFSET ?? 0);
 const BROKERS = `127.0.0.1:${PORT}`;
 const TOPIC = 'transactions';
 

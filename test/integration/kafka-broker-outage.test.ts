@@ -8,10 +8,10 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logRecords, removeTempDirs } from '../support/cli.js';
 import { mixedEvents } from '../support/events.js';
-import { ensureBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { connectProducer, createTopics, eventually, lakeIds, makeKafkaWorkspace, produceEvents, repeated, startDaemon, type Producer } from '../support/kafka-ingest.js';
 
-const PORT = 19196;
+const PORT = testKafkaPort(19196);
 const BROKER_SCRIPT = fileURLToPath(new URL('../../scripts/kafka/broker.sh', import.meta.url));
 const brokerEnv = { KAFKA_PORT: String(PORT), KAFKA_CONTROLLER_PORT: String(PORT + 1) };
 

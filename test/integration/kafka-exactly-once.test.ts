@@ -9,11 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../support/cli.js';
 import { mixedEvents, transactions } from '../support/events.js';
-import { ensureBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { connectProducer, createTopics, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, produceEvents, repeated, startDaemon, type Producer, type Topics } from '../support/kafka-ingest.js';
 import type { TestEvent } from '../support/events.js';
 
-const PORT = 19194;
+const PORT = testKafkaPort(19194);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Produces `perTick` events every 50 ms until stopped; returns every id it produced. */

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lakeCounts, messageLines, removeTempDirs, runCli } from '../support/cli.js';
 import { fraudDetectionEvent, mixedEvents, transactionEvent, type TestEvent } from '../support/events.js';
-import { ensureBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { connectProducer, createTopics, deadLetters, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, messagesInTopics, produceEvents, repeated, startDaemon, type Producer } from '../support/kafka-ingest.js';
 import { STACK_TRACE } from '../support/assertions.js';
 
-const PORT = 19192;
+const PORT = testKafkaPort(19192);
 
 /** Reads `count` messages of a topic from its beginning with a throwaway group. */
 async function readTopic(brokers: string, topic: string, count: number): Promise<{ origin: string; stage: string; reasons: string[]; bytes: number; omitted: string }[]> {
@@ -214,7 +214,7 @@ describe('analytics ingest kafka', () => {
     const auth = startDaemon(withSasl, broker.brokers);
     const refused = await auth.process;
     expect(refused.exitCode).toBe(1);
-    expect(messageLines(String(refused.stderr))[0]).toMatch(/^Error: Kafka at 127\.0\.0\.1:19192 refused the SASL login/);
+    expect(messageLines(String(refused.stderr))[0]).toMatch(new RegExp(String.raw`^Error: Kafka at 127\.0\.0\.1:${PORT} refused the SASL login`));
     expect(String(refused.stderr)).not.toMatch(STACK_TRACE);
 
     // A topic name Kafka does not allow cannot be created

@@ -4,8 +4,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
+/**
+ * A test broker's port: `base` shifted by `ANALYTICS_TEST_PORT_OFFSET`, so that two checkouts
+ * (or two CI jobs on one machine) can run their Kafka tests at the same time.
+ */
+export function testKafkaPort(base: number): number {
+  const offset = Number(process.env.ANALYTICS_TEST_PORT_OFFSET ?? 0);
+  return base + (Number.isInteger(offset) ? offset : 0);
+}
+
 /** The port test brokers listen on unless told otherwise; far from a developer's 9092. */
-export const DEFAULT_TEST_KAFKA_PORT = 19092;
+export const DEFAULT_TEST_KAFKA_PORT = testKafkaPort(19092);
 
 const BROKER_SCRIPT = fileURLToPath(new URL('../../scripts/kafka/broker.sh', import.meta.url));
 
