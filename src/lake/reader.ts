@@ -32,13 +32,28 @@ export interface TableInfo {
   files: string[];
 }
 
-/** Tables of a snapshot: every event table of the registry plus dead letters. */
+/**
+ * Tables of a snapshot: every event table of the registry, dead letters, then the derived
+ * (warehouse and stream) tables the snapshot defines.
+ */
 export function snapshotTables(snapshot: Snapshot, registry: EventTypeRegistry): TableInfo[] {
-  const filesOf = (table: string) => snapshot.files.filter((file) => file.table === table).map((file) => file.path);
-  return [
+  const filesByTable = new Map<string, string[]>();
+  for (const file of snapshot.files) {
+    const list = filesByTable.get(file.table);
+    if (list) list.push(file.path);
+    else filesByTable.set(file.table, [file.path]);
+  }
+  const filesOf = (table: string) => filesByTable.get(table) ?? [];
+  const builtIn = [
     ...registry.tables().map((table) => ({ name: table.name, columns: eventTableColumns(table), files: filesOf(table.name) })),
     { name: DEAD_LETTER_TABLE, columns: [...DEAD_LETTER_COLUMNS], files: filesOf(DEAD_LETTER_TABLE) },
   ];
+  const taken = new Set(builtIn.map((table) => table.name));
+  const derived = Object.values(snapshot.tables ?? {})
+    .filter((table) => !taken.has(table.name))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((table) => ({ name: table.name, columns: table.columns, files: filesOf(table.name) }));
+  return [...builtIn, ...derived];
 }
 
 /** Creates one view per table over the newest snapshot and returns that snapshot. */

@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import { UserError } from '../errors.js';
 import { createExclusive } from './durable-fs.js';
 import { LakeLayout, versionFromSnapshotName } from './layout.js';
+import type { ColumnSpec } from './tables.js';
 
 export interface DataFile {
   table: string;
@@ -22,6 +23,20 @@ export interface DataFile {
   addedIn: number;
   minTime?: string | null;
   maxTime?: string | null;
+}
+
+/**
+ * A table that is not an event table: a warehouse table written by an ETL pipeline, or the
+ * results of a stream job. Its schema travels with the snapshot, so readers need no other file.
+ */
+export interface DerivedTable {
+  name: string;
+  kind: 'warehouse' | 'stream';
+  /** The pipeline step or stream job that writes it. */
+  owner: string;
+  columns: ColumnSpec[];
+  /** Hive partition column, when the table is partitioned. */
+  partitionColumn?: string;
 }
 
 export interface Snapshot {
@@ -38,10 +53,12 @@ export interface Snapshot {
    * consumer group, topic and partition. This is what makes Kafka ingest exactly-once.
    */
   sources: Record<string, unknown>;
+  /** Derived tables by name (absent in lakes written before they existed). */
+  tables?: Record<string, DerivedTable>;
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = {
-  version: 0, parent: null, committedAt: new Date(0).toISOString(), operation: 'empty', details: {}, files: [], sources: {},
+  version: 0, parent: null, committedAt: new Date(0).toISOString(), operation: 'empty', details: {}, files: [], sources: {}, tables: {},
 };
 
 /** How many snapshot files to keep; older ones are removed after a commit. */
@@ -83,13 +100,15 @@ export async function readLatestSnapshot(layout: LakeLayout): Promise<Snapshot> 
 export async function commitSnapshot(
   layout: LakeLayout,
   parent: Snapshot,
-  next: Pick<Snapshot, 'operation' | 'details' | 'files' | 'sources'>,
+  next: Pick<Snapshot, 'operation' | 'details' | 'files' | 'sources'> & Pick<Partial<Snapshot>, 'tables'>,
 ): Promise<Snapshot> {
   const snapshot: Snapshot = {
     version: parent.version + 1,
     parent: parent.version,
     committedAt: new Date().toISOString(),
     ...next,
+    // Derived table definitions carry over unless the change sets them.
+    tables: next.tables ?? parent.tables ?? {},
   };
   await fs.mkdir(layout.snapshotsDir, { recursive: true });
   const created = await createExclusive(layout.snapshotFile(snapshot.version), JSON.stringify(snapshot));

@@ -70,7 +70,8 @@ export async function compactLake(engine: Engine, layout: LakeLayout, snapshot: 
       const [partitionKey, partitionValue] = Object.entries(group.partition)[0] ?? ['part', 'all'];
       const name = `part-${runId}-${index}.parquet`;
       const stagedFile = path.join(staging, name);
-      const timeColumn = group.table.columns.some((column) => column.name === 'occurred_at') ? 'occurred_at' : 'rejected_at';
+      const names = new Set(group.table.columns.map((column) => column.name));
+      const timeColumn = ['occurred_at', 'rejected_at', 'window_start'].find((name) => names.has(name)) ?? group.table.columns[0]!.name;
       const relation = tableRelationSql(layout, group.files.map((file) => file.path), group.table.columns);
       const [row] = await engine.rows<{ Count: number }>(
         `COPY (SELECT * FROM (${relation}) ORDER BY ${ident(timeColumn)}, ${ident(group.table.columns[0]!.name)}) TO ${literal(stagedFile)} (FORMAT parquet, COMPRESSION zstd)`,
