@@ -30,7 +30,7 @@ type Totals = Record<string, string | number | null> & { value: number | null };
 
 export async function headlineFigures(engine: Engine, metrics: ReadonlyMap<string, MetricDefinition>, reportingCurrency: string): Promise<Headline> {
   const totals = (name: string, by: string[] = [], order = '') =>
-    engine.rows<Totals>(`SELECT * EXCLUDE (period) FROM (${metricRelation(metrics, requireMetric(metrics, name), by, 'total', ALL_TIME.from, ALL_TIME.to)}) ${order}`);
+    engine.rows<Totals>(`SELECT * EXCLUDE (period, _rows) FROM (${metricRelation(metrics, requireMetric(metrics, name), by, 'total', ALL_TIME.from, ALL_TIME.to)}) ${order}`);
   const one = async (name: string) => (await totals(name))[0]?.value ?? null;
   const byValue = 'ORDER BY value DESC NULLS LAST LIMIT 5';
 

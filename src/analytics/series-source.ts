@@ -6,13 +6,15 @@ import { existsSync } from 'node:fs';
 import { Engine } from '../duckdb/engine.js';
 import { ident, literal } from '../duckdb/sql.js';
 import { UserError } from '../errors.js';
-import type { Grain } from '../metrics/schema.js';
+import { metricNoise, type Grain } from '../metrics/schema.js';
 import { queryMetric } from '../metrics/service.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export interface SeriesPoint {
   timestamp: Date;
   value: number;
+  /** Rows behind the value, for metrics whose value is a sample statistic (see metricNoise). */
+  weight?: number;
 }
 
 export interface LoadedSeries {
@@ -40,13 +42,15 @@ export async function metricSeries(workspace: Workspace, source: MetricSeriesSou
     ...(source.grain ? { grain: source.grain } : {}),
     ...(source.from ? { from: source.from } : {}),
     ...(source.to ? { to: source.to } : {}),
+    withRows: true,
   });
+  const weighted = metricNoise(result.metric) === 'sample';
   const rows = result.rows.filter((row) => Object.entries(where).every(([key, value]) => String(row[key]) === value));
   const additive = ['count', 'count_distinct', 'sum'].includes(result.metric.aggregation);
   return {
     label: `${source.metric}${Object.keys(where).length > 0 ? ` (${Object.entries(where).map(([key, value]) => `${key}=${value}`).join(', ')})` : ''}`,
     grain: result.query.grain,
-    points: rows.map((row) => ({ timestamp: new Date(String(row.period)), value: Number(row[source.metric]) })),
+    points: rows.map((row) => ({ timestamp: new Date(String(row.period)), value: Number(row[source.metric]), ...(weighted ? { weight: Number(row._rows) } : {}) })),
     fill: additive ? 'zero' : 'interpolate',
   };
 }

@@ -14,6 +14,8 @@ export interface MetricQuery {
   from: Date;
   to: Date;
   compare?: 'previous_period';
+  /** Also return `_rows`, the rows behind each value (for a ratio: the denominator's), for anomaly weighting. */
+  withRows?: boolean;
 }
 
 /** One grain step as a DuckDB interval. */
@@ -97,7 +99,7 @@ export function checkQuery(metric: MetricDefinition, query: MetricQuery): void {
   if (!(query.from < query.to)) throw new UserError('BAD_ARGUMENT', '--from must be before --to.');
 }
 
-/** SELECT period, <dimensions>, value for one metric over [from, to). */
+/** SELECT period, <dimensions>, value, _rows (rows behind the value) for one metric over [from, to). */
 export function metricRelation(metrics: ReadonlyMap<string, MetricDefinition>, metric: MetricDefinition, by: readonly string[], grain: Grain | 'total', from: Date, to: Date): string {
   const dims = by.map(ident);
   if (metric.aggregation === 'ratio') {
@@ -107,7 +109,7 @@ export function metricRelation(metrics: ReadonlyMap<string, MetricDefinition>, m
     const bottom = metricRelation(metrics, denominator, by, grain, from, to);
     const keys = ['period', ...by].map(ident);
     return `SELECT ${keys.map((key) => `coalesce(n.${key}, d.${key}) AS ${key}`).join(', ')},
-      coalesce(n.value, 0)::DOUBLE / nullif(d.value, 0) AS value
+      coalesce(n.value, 0)::DOUBLE / nullif(d.value, 0) AS value, coalesce(d._rows, 0) AS _rows
       FROM (${top}) n FULL JOIN (${bottom}) d ON ${keys.map((key) => `n.${key} IS NOT DISTINCT FROM d.${key}`).join(' AND ')}`;
   }
   const source = metric.table ? ident(metric.table) : `(${metric.source})`;
@@ -116,8 +118,8 @@ export function metricRelation(metrics: ReadonlyMap<string, MetricDefinition>, m
   // Rows are bucketed on epoch seconds: date_trunc on TIMESTAMPTZ goes through the ICU calendar
   // for every row (0.8 of 1.1 s over 10M rows); only the grouped buckets become times again.
   const { bucket, period } = bucketing(grain, timeColumn, from);
-  return `SELECT ${period} AS period${dims.map((dim) => `, ${dim}`).join('')}, value FROM (
-    SELECT ${bucket} AS _bucket${dims.map((dim) => `, ${dim}`).join('')}, (${aggregate(metric)})::DOUBLE AS value
+  return `SELECT ${period} AS period${dims.map((dim) => `, ${dim}`).join('')}, value, _rows FROM (
+    SELECT ${bucket} AS _bucket${dims.map((dim) => `, ${dim}`).join('')}, (${aggregate(metric)})::DOUBLE AS value, count(*) AS _rows
     FROM ${source} AS rows WHERE ${where.join(' AND ')} GROUP BY ALL)`;
 }
 
@@ -128,7 +130,7 @@ export function compileMetricQuery(metrics: ReadonlyMap<string, MetricDefinition
   const value = ident(metric.name);
   const order = ['period', ...query.by].map(ident).join(', ');
   if (query.compare !== 'previous_period') {
-    return `SELECT period${dims.map((dim) => `, ${dim}`).join('')}, value AS ${value} FROM (${metricRelation(metrics, metric, query.by, query.grain, query.from, query.to)}) ORDER BY ${order}`;
+    return `SELECT period${dims.map((dim) => `, ${dim}`).join('')}, value AS ${value}${query.withRows ? ', _rows' : ''} FROM (${metricRelation(metrics, metric, query.by, query.grain, query.from, query.to)}) ORDER BY ${order}`;
   }
   // One extra grain step before `from`, so the first period has a previous one.
   const relation = metricRelation(metrics, metric, query.by, query.grain, shiftGrain(query.from, query.grain, -1), query.to);

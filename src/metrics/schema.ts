@@ -44,6 +44,10 @@ export const metricSchema = z
     grains: z.array(z.enum(GRAINS)).default(['hour', 'day', 'week', 'month', 'quarter']).describe('Time grains it may be queried at.'),
     format: z.enum(['number', 'currency', 'percent', 'duration']).default('number').describe('How values are shown.'),
     kpi: kpiSchema.optional().describe('A target with green/amber/red thresholds, for `analytics kpi`.'),
+    noise: z
+      .enum(['volume', 'sample'])
+      .optional()
+      .describe('How the value varies with the rows behind it, for anomaly scoring: `sample` for rates, averages and percentiles (noisier over fewer rows), `volume` for counts and sums. Default: `sample` for ratio, avg and percentile, else `volume`.'),
   })
   .strict()
   .superRefine((metric, context) => {
@@ -83,4 +87,13 @@ export const metricsFileSchema = z
   });
 
 export type MetricDefinition = z.output<typeof metricSchema>;
+
+/**
+ * Whether a metric's value is a statistic of a sample of rows (a rate, an average, a percentile:
+ * its noise shrinks as more rows stand behind it) or a volume (a count or sum, which grows with
+ * them). Anomaly scoring weighs a sample statistic by its rows (src/analytics/stats/anomalies.ts).
+ */
+export function metricNoise(metric: MetricDefinition): 'volume' | 'sample' {
+  return metric.noise ?? (['ratio', 'avg', 'percentile'].includes(metric.aggregation) ? 'sample' : 'volume');
+}
 export type MetricsFile = z.output<typeof metricsFileSchema>;

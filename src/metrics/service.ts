@@ -45,6 +45,8 @@ export interface MetricQueryOptions {
   from?: Date;
   to?: Date;
   compare?: 'previous_period';
+  /** Also return `_rows` per row: the rows behind the value (see MetricQuery.withRows). */
+  withRows?: boolean;
   /** Skip the cache (still refreshes it). */
   fresh?: boolean;
 }
@@ -79,7 +81,7 @@ export async function resolveQuery(workspace: Workspace, metrics: ReadonlyMap<st
   const grain = options.grain ?? (metric.grains.includes('day') ? 'day' : metric.grains[0]!);
   const to = options.to ?? shiftGrain(truncateToGrain((await newestEvent(workspace, metrics, metric, reader)) ?? new Date(), grain), grain, 1);
   const from = options.from ?? shiftGrain(to, grain, -30);
-  const query: MetricQuery = { metric: metric.name, by: options.by ?? [], grain, from, to, ...(options.compare ? { compare: options.compare } : {}) };
+  const query: MetricQuery = { metric: metric.name, by: options.by ?? [], grain, from, to, ...(options.compare ? { compare: options.compare } : {}), ...(options.withRows ? { withRows: true } : {}) };
   checkQuery(metric, query);
   return query;
 }

@@ -138,6 +138,8 @@ export interface AnomalyAnalysis {
 }
 
 interface Scored {
+  /** Per point: the residual centre in the point's own units (the median residual over its precision factor). */
+  centers: number[];
   expected: number[];
   scores: number[];
   lower: number[];
@@ -154,23 +156,54 @@ function scaleNotes(scale: RobustScale, of: string): string[] {
   return [];
 }
 
-/** Scores residuals r_t against their median and robust scale. */
-function scoreResiduals(values: readonly number[], fitted: readonly number[], threshold: number, of: string): Scored {
+/**
+ * A weight above this multiple of the typical (median) weight adds no precision: over many rows
+ * the sampling noise of a rate is small next to what the model gets wrong, so the busiest hours
+ * would otherwise be flagged for ordinary model error.
+ */
+const WEIGHT_CAP = 4;
+
+/**
+ * Precision factors √(min(w, 4·w̃)/w̃) from sample sizes w (w̃ their median over positive ones):
+ * the standard error of a rate, average or percentile of w rows shrinks as 1/√w, so a residual
+ * times its factor is in comparable units across busy and quiet periods. Undefined when there
+ * are no positive weights (nothing to compare against).
+ */
+export function precisionFactors(weights: readonly number[] | undefined): number[] | undefined {
+  if (weights === undefined) return undefined;
+  const positive = weights.filter((w) => w > 0);
+  if (positive.length === 0) return undefined;
+  const typical = median(positive);
+  return weights.map((w) => Math.sqrt(Math.min(w, WEIGHT_CAP * typical) / typical));
+}
+
+/**
+ * Scores residuals r_t against their median and robust scale. With precision factors f_t, the
+ * scored residual is r_t·f_t (points without weight score 0 and get no band), and the band of a
+ * point widens by 1/f_t: a rate over three rows may stray much further than one over three hundred.
+ */
+function scoreResiduals(values: readonly number[], fitted: readonly number[], threshold: number, of: string, factors?: readonly number[]): Scored {
   const residuals = values.map((value, i) => value - fitted[i]!);
-  const scale = robustScale(residuals);
-  const expected = fitted.map((f) => f + scale.center);
+  const standardized = factors ? residuals.map((r, i) => r * factors[i]!) : residuals;
+  const observed = factors ? standardized.filter((_, i) => factors[i]! > 0) : standardized;
+  const scale = robustScale(observed.length > 0 ? observed : standardized);
+  const factor = (i: number) => (factors ? factors[i]! : 1);
+  const centers = residuals.map((_, i) => (factor(i) > 0 ? scale.center / factor(i) : 0));
+  const expected = fitted.map((f, i) => f + centers[i]!);
+  const halfWidth = (i: number) => (factor(i) > 0 ? (threshold * scale.scale) / factor(i) : Number.POSITIVE_INFINITY);
   return {
+    centers,
     expected,
-    scores: residuals.map((r) => robustScore(r, scale.center, scale.scale)),
-    lower: expected.map((e) => e - threshold * scale.scale),
-    upper: expected.map((e) => e + threshold * scale.scale),
+    scores: standardized.map((s, i) => (factor(i) > 0 ? robustScore(s, scale.center, scale.scale) : 0)),
+    lower: expected.map((e, i) => e - halfWidth(i)),
+    upper: expected.map((e, i) => e + halfWidth(i)),
     scale,
     notes: scaleNotes(scale, of),
   };
 }
 
-function robustZ(values: readonly number[], threshold: number): Scored {
-  return scoreResiduals(values, values.map(() => 0), threshold, 'the values');
+function robustZ(values: readonly number[], threshold: number, factors?: readonly number[]): Scored {
+  return scoreResiduals(values, values.map(() => 0), threshold, 'the values', factors);
 }
 
 /** Robustness iterations of the seasonal decomposition (fewer when the flags settle sooner). */
@@ -197,17 +230,17 @@ function decompositionFit(values: readonly number[], m: number): { fitted: numbe
  * which then flags the same hour on every other day; the median is used for the replacement
  * because the mean of that position is exactly what the spike has contaminated.
  */
-function seasonalResidual(values: readonly number[], m: number, threshold: number): Scored & { trend: number[]; indices: number[] } {
+function seasonalResidual(values: readonly number[], m: number, threshold: number, factors?: readonly number[]): Scored & { trend: number[]; indices: number[] } {
   let working: readonly number[] = values;
   let fit = decompositionFit(working, m);
-  let scored = scoreResiduals(values, fit.fitted, threshold, 'the residuals');
+  let scored = scoreResiduals(values, fit.fitted, threshold, 'the residuals', factors);
   for (let iteration = 0; iteration < ROBUSTNESS_ITERATIONS; iteration++) {
     const flagged = scored.scores.map((score) => score > threshold);
     if (!flagged.some(Boolean)) break;
-    const center = scored.scale.center;
-    working = values.map((value, i) => (flagged[i] ? fit.robust[i]! + center : value));
+    const centers = scored.centers;
+    working = values.map((value, i) => (flagged[i] ? fit.robust[i]! + centers[i]! : value));
     fit = decompositionFit(working, m);
-    const next = scoreResiduals(values, fit.fitted, threshold, 'the residuals');
+    const next = scoreResiduals(values, fit.fitted, threshold, 'the residuals', factors);
     const settled = next.scores.every((score, i) => score > threshold === flagged[i]);
     scored = next;
     if (settled) break;
@@ -230,7 +263,7 @@ function ewma(values: readonly number[], threshold: number, alpha: number): Scor
   let mean = median([...warmUp]);
   let variance = start.scale ** 2;
   const floor = 0.1 * overall.scale;
-  const out: Scored = { expected: [], scores: [], lower: [], upper: [], scale: overall, notes: scaleNotes(overall, 'the values') };
+  const out: Scored = { centers: values.map(() => 0), expected: [], scores: [], lower: [], upper: [], scale: overall, notes: scaleNotes(overall, 'the values') };
   for (const y of values) {
     const sigma = Math.max(Math.sqrt(variance), floor);
     const score = robustScore(y, mean, sigma);
@@ -258,8 +291,8 @@ function ewma(values: readonly number[], threshold: number, alpha: number): Scor
  * second pass against the errors' robust scale; the band is the one-step prediction interval
  * forecast ± threshold·σ.
  */
-function holtWinters(values: readonly number[], m: number, threshold: number): Scored {
-  const decomposition = seasonalResidual(values, m, threshold);
+function holtWinters(values: readonly number[], m: number, threshold: number, factors?: readonly number[]): Scored {
+  const decomposition = seasonalResidual(values, m, threshold, factors);
   const slope = (decomposition.trend[m]! - decomposition.trend[0]!) / m;
   const initial = { level: decomposition.trend[0]! - slope, trend: slope, season: decomposition.indices, t: 0 };
   const fit = fitHoltWinters(values, m, 'additive', { initial });
@@ -269,7 +302,7 @@ function holtWinters(values: readonly number[], m: number, threshold: number): S
     const error = y - forecast - firstScale.center;
     return Math.abs(error) > limit ? forecast + firstScale.center + Math.sign(error) * limit : y;
   }, initial);
-  return scoreResiduals(values, filtered.forecasts, threshold, 'the one-step errors');
+  return scoreResiduals(values, filtered.forecasts, threshold, 'the one-step errors', factors);
 }
 
 /**
@@ -307,6 +340,7 @@ function fewSeasonsNote(points: number, m: number): string {
 export function analyzeAnomalies(series: Series, options: AnomalyOptions = {}): AnomalyAnalysis {
   const regular: RegularSeries = toRegular(series);
   const { values, timestamps } = regular;
+  const factors = precisionFactors(regular.weights);
   const m = options.seasonLength ?? grainSeasonLength(regular.grain);
   requireInteger('seasonLength', m, 2);
   if (options.detector !== undefined && !DETECTORS.includes(options.detector)) {
@@ -324,17 +358,18 @@ export function analyzeAnomalies(series: Series, options: AnomalyOptions = {}): 
   let scored: Scored;
   switch (detector) {
     case 'robust_z':
-      scored = robustZ(values, threshold);
+      scored = robustZ(values, threshold, factors);
       break;
     case 'seasonal_residual':
-      scored = seasonalResidual(values, m, threshold);
+      scored = seasonalResidual(values, m, threshold, factors);
       if (values.length < SEASONAL_DEFAULT_SEASONS * m) scored.notes.push(fewSeasonsNote(values.length, m));
       break;
     case 'ewma':
       scored = ewma(values, threshold, alpha);
+      if (factors) scored.notes.push('The EWMA detector does not use the sample sizes (weights) of the points.');
       break;
     case 'holt_winters':
-      scored = holtWinters(values, m, threshold);
+      scored = holtWinters(values, m, threshold, factors);
       if (values.length < SEASONAL_DEFAULT_SEASONS * m) scored.notes.push(fewSeasonsNote(values.length, m));
       break;
   }
@@ -344,8 +379,8 @@ export function analyzeAnomalies(series: Series, options: AnomalyOptions = {}): 
     expected: scored.expected[i]!,
     score: scored.scores[i]!,
     anomaly: scored.scores[i]! > threshold,
-    lower: scored.lower[i]!,
-    upper: scored.upper[i]!,
+    // A point without weight has no band (it was filled, not observed).
+    ...(Number.isFinite(scored.lower[i]!) ? { lower: scored.lower[i]!, upper: scored.upper[i]! } : {}),
   }));
   return {
     detector,

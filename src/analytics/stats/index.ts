@@ -40,6 +40,7 @@ export {
   DETECTORS,
   detectAnomalies,
   detectorMinPoints,
+  precisionFactors,
   SEASONAL_DEFAULT_SEASONS,
   SHORT_SERIES_DETECTOR,
   withoutAnomalies,

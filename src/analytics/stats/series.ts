@@ -18,6 +18,11 @@ export const GRAINS: readonly Grain[] = ['minute', 'hour', 'day', 'week', 'month
 export interface Point {
   timestamp: Date;
   value: number;
+  /**
+   * Optional sample size behind a value that is a rate, average or percentile of rows. When every
+   * point has one, anomaly scoring trusts a value in proportion to it (see anomalies.ts).
+   */
+  weight?: number;
 }
 
 /** Observations on a grain. Analysis functions expect one point per step (see {@link regularize}). */
@@ -156,6 +161,15 @@ export function regularize(series: Series, options: { fill?: GapFill } = {}): { 
     );
   }
 
+  const weighted = sorted.some((point) => point.weight !== undefined);
+  const badWeight = sorted.find((point) => weighted && !(typeof point.weight === 'number' && Number.isFinite(point.weight) && point.weight >= 0));
+  if (badWeight !== undefined) {
+    throw new StatsInputError(
+      `The point at ${iso(badWeight.timestamp)} has weight ${String(badWeight.weight)}; weights must be given for every point and be finite and not negative.`,
+      'Give every point its sample size, or none.',
+    );
+  }
+
   const origin = sorted[0]!.timestamp;
   const indexed: { index: number; point: Point }[] = [];
   for (let i = 0; i < sorted.length; i++) {
@@ -197,14 +211,15 @@ export function regularize(series: Series, options: { fill?: GapFill } = {}): { 
   const filled: Date[] = [];
   for (let k = 0; k < indexed.length; k++) {
     const entry = indexed[k]!;
-    points.push({ timestamp: entry.point.timestamp, value: entry.point.value });
+    points.push({ timestamp: entry.point.timestamp, value: entry.point.value, ...(weighted ? { weight: entry.point.weight! } : {}) });
     const next = indexed[k + 1];
     if (next === undefined) break;
     const gap = next.index - entry.index;
     for (let step = 1; step < gap; step++) {
       const timestamp = addSteps(origin, grain, entry.index + step);
       const value = fill === 'zero' ? 0 : entry.point.value + ((next.point.value - entry.point.value) * step) / gap;
-      points.push({ timestamp, value });
+      // A filled step was not observed: with weights, it carries none.
+      points.push({ timestamp, value, ...(weighted ? { weight: 0 } : {}) });
       filled.push(timestamp);
     }
   }
@@ -216,6 +231,8 @@ export interface RegularSeries {
   grain: Grain;
   timestamps: Date[];
   values: number[];
+  /** Sample sizes, when the series has them (see {@link Point.weight}). */
+  weights?: number[];
 }
 
 /**
@@ -228,5 +245,6 @@ export function toRegular(series: Series): RegularSeries {
     grain: regular.grain,
     timestamps: regular.points.map((point) => point.timestamp),
     values: regular.points.map((point) => point.value),
+    ...(regular.points[0]?.weight !== undefined ? { weights: regular.points.map((point) => point.weight!) } : {}),
   };
 }
