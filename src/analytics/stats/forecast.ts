@@ -14,7 +14,7 @@
  *   variance σ²·(k + 1) with k = ⌊(h − 1)/m⌋ (FPP 2nd ed., §3.5).
  *
  * Before fitting, the smoothing methods replace the anomalies the seasonal_residual detector
- * finds by their expected values (from seven seasons of data on; `cleanAnomalies: false` turns it
+ * finds by their expected values (from two seasons of data on; `cleanAnomalies: false` turns it
  * off), so a one-hour spike neither drags the parameters nor inflates σ. Holt–Winters parameters
  * minimise the multi-step (trace) error by default (see {@link ForecastOptions.criterion}); damped
  * trend minimises the one-step SSE.
@@ -73,7 +73,7 @@ export interface ForecastOptions {
   level?: number;
   /**
    * Fit the smoothing methods to the series with its anomalies replaced by their expected values
-   * (see {@link withoutAnomalies}); default true. Only applies from seven seasons on; the
+   * (see {@link withoutAnomalies}); default true. Applies from two seasons on; the
    * seasonal naive method always repeats the raw data.
    */
   cleanAnomalies?: boolean;

@@ -154,6 +154,22 @@ describe('backtest', () => {
     expect(result.mase!).toBeLessThan(0.5);
   });
 
+  it('replaces a spike in a short series before fitting, so it is not copied into the next season', () => {
+    // Given four days (fewer than the seven seasons detection advises) of a daily cycle with a tenfold spike at 18:00 on the second day
+    const z = normals(8);
+    const values = Array.from({ length: 24 * 4 }, (_, t) => 100 + 40 * Math.sin((2 * Math.PI * t) / 24) + 2 * z());
+    values[24 + 18] = 1000;
+    const series = seriesOf(values, 'hour');
+    // When forecasting the fifth day with and without cleaning
+    const cleaned = forecast(series, { horizon: 24, method: 'holt_winters_additive', intervals: false });
+    const raw = forecast(series, { horizon: 24, method: 'holt_winters_additive', intervals: false, cleanAnomalies: false });
+    // Then only the uncleaned fit expects the spike again at 18:00
+    const expected18 = 100 + 40 * Math.sin((2 * Math.PI * 18) / 24);
+    expect(cleaned.params.anomaliesReplaced).toBeGreaterThanOrEqual(1);
+    expect(Math.abs(cleaned.points[18]!.value - expected18)).toBeLessThan(15);
+    expect(raw.points[18]!.value - expected18).toBeGreaterThan(100);
+  });
+
   it('gives null MASE and MAPE rather than NaN for a constant series', () => {
     const result = backtest(seriesOf(new Array(24 * 8).fill(5), 'hour'), { horizon: 12, origins: 3 });
     expect(result.mae).toBeCloseTo(0, 8);
