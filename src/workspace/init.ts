@@ -50,6 +50,21 @@ engine:
 #   group: analytics-ingest
 #   sasl: { mechanism: scram-sha-512, username: analytics, password: \${KAFKA_PASSWORD} }
 
+# Jobs that \`analytics schedule start\` runs on cron expressions (docs/scheduler.md); see them with
+# \`analytics schedule list\`. Uncomment to compact the lake and run the data checks every night.
+# schedule:
+#   timezone: UTC                  # default time zone of the cron expressions
+#   jobs:
+#     nightly_compact:
+#       cron: "30 2 * * *"         # minute hour day-of-month month day-of-week: 02:30 daily
+#       command: lake compact
+#       timeout: 30m               # the attempt is stopped after this
+#     checks:
+#       cron: "0 3 * * *"
+#       command: [check, --junit, reports/checks.xml]
+#       retries: 2                 # after 30 s, then 60 s
+#       catch_up: run_once         # missed while the scheduler was down: run once at start-up
+
 # Your own event types, or new versions of built-in ones (JSON Schema of \`data\`):
 event_types: []
 #  - type: refund_request
