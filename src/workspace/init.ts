@@ -102,7 +102,7 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   await write('reports/README.md', await fs.readFile(path.join(PACKAGE_ROOT, 'reports', 'README.md'), 'utf8'));
   await write('reference/rates.csv', ratesCsv());
   await write(SCHEMA_FILE, `${JSON.stringify(configJsonSchema(workspaceSchema, { id: 'https://analytics.local/schemas/analytics.schema.json', title: 'analytics.yaml' }), null, 2)}\n`);
-  await write('.gitignore', 'lake/\n');
+  await write('.gitignore', 'lake/\n.analytics/\n'); // .analytics/: caches, check state, scheduler history and logs
   await fs.mkdir(path.join(root, 'lake'), { recursive: true });
   created.push('lake/');
   return { root, created };

@@ -34,8 +34,8 @@ schedule:
 
 let workspace: string;
 
-async function runRecords(job: string): Promise<RunRecord[]> {
-  const dir = path.join(workspace, '.analytics', 'schedule', 'runs', job);
+async function runRecords(job: string, root = workspace): Promise<RunRecord[]> {
+  const dir = path.join(root, '.analytics', 'schedule', 'runs', job);
   if (!existsSync(dir)) return [];
   const names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
   return Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(dir, name), 'utf8')) as RunRecord));
@@ -49,9 +49,9 @@ async function waitFor(what: string, condition: () => Promise<boolean>, timeoutM
   }
 }
 
-function startScheduler() {
+function startScheduler(cwd = workspace) {
   return execa('node', [CLI, 'schedule', 'start', '--format', 'json'], {
-    cwd: workspace, reject: false, stdin: 'ignore', env: { ANALYTICS_LOG_FORMAT: 'json', NO_COLOR: '1', ANALYTICS_WORKSPACE: '' },
+    cwd, reject: false, stdin: 'ignore', env: { ANALYTICS_LOG_FORMAT: 'json', NO_COLOR: '1', ANALYTICS_WORKSPACE: '' },
   });
 }
 
@@ -107,6 +107,43 @@ describe('analytics schedule', () => {
     const after = JSON.parse((await runCli(['schedule', 'list', '--format', 'json'], { cwd: workspace })).stdout);
     expect(after.schedulerRunning).toBe(false);
     expect(after.jobs[0].lastRun.status).toMatch(/succeeded|skipped_overlap/);
+  });
+
+  it('start: skips a fire time while the job still runs, stops it after the grace period on SIGTERM, and catches up once after downtime', async () => {
+    const hanging = await makeWorkspace();
+    await appendFile(path.join(hanging, 'analytics.yaml'), `
+schedule:
+  shutdown_grace: 1s
+  jobs:
+    hang:
+      cron: "* * * * * *"
+      command: [ingest, kafka, --brokers, "127.0.0.1:1", --metrics-port, 0]
+      catch_up: run_once
+`);
+    const leftovers = async () => (await execa('ps', ['-eo', 'args'])).stdout.split('\n').filter((line) => line.includes('ingest kafka') && line.includes(hanging));
+
+    const first = startScheduler(hanging);
+    await waitFor('a skipped_overlap run', async () => (await runRecords('hang', hanging)).some((record) => record.status === 'skipped_overlap'));
+    first.kill('SIGTERM');
+    const stopped = await first;
+    expect(stopped.exitCode).toBe(0);
+    const records = await runRecords('hang', hanging);
+    expect(records.filter((record) => record.status === 'cancelled')).toMatchObject([{ trigger: 'schedule', attempts: [{ cancelled: true }] }]);
+    expect(records.every((record) => ['cancelled', 'skipped_overlap'].includes(record.status))).toBe(true);
+    expect(logRecords(String(stopped.stderr)).map((record) => record.message)).toContain('stopping hang: still running after the 1 s grace period');
+    expect(await leftovers()).toEqual([]);
+
+    // Down for two seconds or more: catch_up run_once runs the job once at start-up.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const second = startScheduler(hanging);
+    await waitFor('the catch-up run', async () => existsSync(path.join(hanging, '.analytics', 'schedule', 'locks', 'hang.lock')));
+    second.kill('SIGTERM');
+    expect((await second).exitCode).toBe(0);
+    const catchUp = (await runRecords('hang', hanging)).filter((record) => record.trigger === 'catch_up');
+    expect(catchUp).toHaveLength(1);
+    expect(catchUp[0]!.missed!.count).toBeGreaterThanOrEqual(2);
+    expect(catchUp[0]!.status).toBe('cancelled');
+    expect(await leftovers()).toEqual([]);
   });
 
   it('run: retries a failing job with backoff, records every attempt and exits 1', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -70,7 +70,10 @@ describe('Scheduler: firing on cron times', () => {
     launcher.queue(...Array(10).fill(0));
     await subject.start();
     const spring: string[] = [];
-    for (let day = 0; day < 3; day++) spring.push(await wakeAndTick(clock, subject));
+    for (let day = 0; day < 3; day++) {
+      spring.push(await wakeAndTick(clock, subject));
+      await subject.idle();
+    }
     // 02:30 CET = 01:30Z; 02:30 does not exist on 29 March, so 03:00 CEST = 01:00Z; then 02:30 CEST = 00:30Z.
     expect(spring).toEqual(['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
 
@@ -82,7 +85,11 @@ describe('Scheduler: firing on cron times', () => {
     expect(records.filter((record) => record.status === 'skipped_missed')).toMatchObject([{ missed: { count: 206, first: '2026-03-31T00:30:00.000Z', last: '2026-10-22T00:30:00.000Z' } }]);
     expect(records.at(-1)).toMatchObject({ status: 'succeeded', scheduledAt: '2026-10-23T00:30:00.000Z' });
     const autumn: string[] = [];
-    for (let day = 0; day < 3; day++) autumn.push(await wakeAndTick(clock, subject));
+    for (let day = 0; day < 3; day++) {
+      autumn.push(await wakeAndTick(clock, subject));
+      await subject.idle();
+    }
+    expect(records.every((record) => record.status !== 'skipped_overlap')).toBe(true);
     // 25 October: 02:30 happens twice (CEST, then CET); a daily job runs once, at the first.
     expect(autumn).toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
     await subject.idle();
@@ -177,6 +184,25 @@ describe('Scheduler: catch-up after downtime', () => {
     expect([...second.nextFireTimes().keys()]).toEqual(['daily', 'new']);
     const state = await store.readState();
     expect(Object.keys(state.jobs).sort()).toEqual(['daily', 'new', 'off']);
+  });
+});
+
+describe('Scheduler: history', () => {
+  it('keeps the newest keep_runs records of a job, with their logs', async () => {
+    const clock = new FakeClock('2026-11-25T09:59:30Z');
+    const subject = new Scheduler({ jobs: [job({ name: 'often', cron: '* * * * *' })], clock, store, keepRuns: 3, launcher: async (request) => {
+      await mkdir(path.dirname(request.logFile), { recursive: true });
+      await writeFile(request.logFile, 'output\n');
+      return { exitCode: 0, signal: null, timedOut: false, cancelled: false };
+    } });
+    await subject.start();
+    for (let minute = 0; minute < 5; minute++) {
+      await wakeAndTick(clock, subject);
+      await subject.idle();
+    }
+    const kept = await store.history({ job: 'often' });
+    expect(kept.map((record) => record.scheduledAt)).toEqual(['2026-11-25T10:04:00.000Z', '2026-11-25T10:03:00.000Z', '2026-11-25T10:02:00.000Z']);
+    expect((await readdir(path.dirname(store.logFile('often', 'x')))).sort()).toEqual(kept.map((record) => `${record.id}.log`).sort());
   });
 });
 
