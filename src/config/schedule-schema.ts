@@ -23,7 +23,7 @@ export function durationSchema(description: string) {
       const [, amount, unit] = DURATION.exec(value)!;
       return Math.round(Number(amount) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS]);
     })
-    .describe(description);
+    .describe(`${description} A duration: 90s, 5m, 2h, 500ms, 1d, or a number of seconds.`);
 }
 
 /** True when `name` is an IANA time zone this Node.js knows. */
@@ -49,7 +49,7 @@ export const scheduleJobSchema = z
     command: z
       .union([z.string().min(1), z.array(z.union([z.string(), z.number()]).transform(String)).min(1)])
       .describe('The analytics command to run, without `analytics`: a string ("lake compact --min-files 4") or a list ([check, --junit, reports/checks.xml]). --workspace is added by the scheduler.'),
-    description: z.string().default('').describe('What the job is for, shown by `schedule list`.'),
+    description: z.string().default('').describe('What the job is for (in `schedule list --format json`).'),
     timezone: timeZoneSchema.optional().describe('IANA time zone of the cron expression (default: schedule.timezone).'),
     timeout: durationSchema('Longest run of one attempt, e.g. 30m; the job\'s process group is then stopped (SIGTERM, then SIGKILL) and the attempt counts as timed out.').prefault('1h'),
     retries: z.number().int().min(0).max(20).default(0).describe('Attempts after a failed or timed-out one.'),

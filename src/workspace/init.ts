@@ -59,10 +59,10 @@ engine:
 #       cron: "30 2 * * *"         # minute hour day-of-month month day-of-week: 02:30 daily
 #       command: lake compact
 #       timeout: 30m               # the attempt is stopped after this
+#       retries: 2                 # after 30 s, then 60 s (e.g. when the lake lock was busy)
 #     checks:
 #       cron: "0 3 * * *"
 #       command: [check, --junit, reports/checks.xml]
-#       retries: 2                 # after 30 s, then 60 s
 #       catch_up: run_once         # missed while the scheduler was down: run once at start-up
 
 # Your own event types, or new versions of built-in ones (JSON Schema of \`data\`):
