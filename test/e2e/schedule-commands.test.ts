@@ -203,6 +203,13 @@ schedule:
     expect(json.jobs[1].nextRuns[0]).toMatch(/T03:00:00Z$/);
   });
 
+  it.each(['start', 'list', 'run', 'history'])('schedule %s --help has a summary, flags and examples', async (command) => {
+    const result = await runCli(['schedule', command, '--help'], { cwd: workspace });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/--format/);
+    expect(result.stdout.slice(result.stdout.indexOf('\nEXAMPLES\n'))).toMatch(new RegExp(`\\$ analytics schedule ${command}\\b`));
+  });
+
   it('a bad schedule is one clear error with file:line', async () => {
     const broken = await makeWorkspace();
     await appendFile(path.join(broken, 'analytics.yaml'), '\nschedule:\n  jobs:\n    nightly:\n      cron: "0 25 * * *"\n      command: lake compactt\n');
