@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   KAFKA_TOPIC: 'A Kafka topic does not exist and cannot be created.',
   KAFKA_UNREACHABLE: 'No Kafka broker answered a command that does not wait for one (the ingest daemon keeps retrying instead).',
   DAEMON_NOT_RUNNING: 'No Kafka ingest daemon answers on the metrics port.',
+  SCHEDULE_JOB_UNKNOWN: 'No job of that name in the schedule section of analytics.yaml.',
+  SCHEDULE_JOB_BUSY: 'The job is running already (in the scheduler or another `schedule run`); one run of a job at a time.',
+  SCHEDULE_RUN_FAILED: 'A job run by `schedule run` did not succeed (failed, timed out or was cancelled).',
+  SCHEDULER_RUNNING: 'Another scheduler already runs on this workspace.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { fieldsFromJsonSchema, SchemaConversionError } from '../contract/from-json-schema.js';
+import { scheduleSchema } from './schedule-schema.js';
 
 const jsonSchemaProperty = z
   .object({
@@ -139,6 +140,7 @@ export const workspaceSchema = z
       .describe('Embedded DuckDB settings.'),
     event_types: z.array(eventTypeSchema).default([]).describe('Custom event types, or new versions of built-in ones.'),
     kafka: kafkaSchema.prefault({}).describe('The Kafka ingest daemon (`analytics ingest kafka`) and `analytics generate --to kafka://`.'),
+    schedule: scheduleSchema.prefault({}).describe('Jobs that `analytics schedule start` runs on cron expressions: pipelines, checks, lake upkeep, reports.'),
   })
   .strict();
 

@@ -50,6 +50,21 @@ engine:
 #   group: analytics-ingest
 #   sasl: { mechanism: scram-sha-512, username: analytics, password: \${KAFKA_PASSWORD} }
 
+# Jobs that \`analytics schedule start\` runs on cron expressions (docs/scheduler.md); see them with
+# \`analytics schedule list\`. Uncomment to compact the lake and run the data checks every night.
+# schedule:
+#   timezone: UTC                  # default time zone of the cron expressions
+#   jobs:
+#     nightly_compact:
+#       cron: "30 2 * * *"         # minute hour day-of-month month day-of-week: 02:30 daily
+#       command: lake compact
+#       timeout: 30m               # the attempt is stopped after this
+#       retries: 2                 # after 30 s, then 60 s (e.g. when the lake lock was busy)
+#     checks:
+#       cron: "0 3 * * *"
+#       command: [check, --junit, reports/checks.xml]
+#       catch_up: run_once         # missed while the scheduler was down: run once at start-up
+
 # Your own event types, or new versions of built-in ones (JSON Schema of \`data\`):
 event_types: []
 #  - type: refund_request
@@ -87,7 +102,7 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   await write('reports/README.md', await fs.readFile(path.join(PACKAGE_ROOT, 'reports', 'README.md'), 'utf8'));
   await write('reference/rates.csv', ratesCsv());
   await write(SCHEMA_FILE, `${JSON.stringify(configJsonSchema(workspaceSchema, { id: 'https://analytics.local/schemas/analytics.schema.json', title: 'analytics.yaml' }), null, 2)}\n`);
-  await write('.gitignore', 'lake/\n');
+  await write('.gitignore', 'lake/\n.analytics/\n'); // .analytics/: caches, check state, scheduler history and logs
   await fs.mkdir(path.join(root, 'lake'), { recursive: true });
   created.push('lake/');
   return { root, created };
