@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   KAFKA_AUTH: 'The Kafka cluster refused the credentials (SASL) or the client is not authorised for a topic or group.',
   KAFKA_TOPIC: 'A Kafka topic does not exist and cannot be created.',
   KAFKA_UNREACHABLE: 'No Kafka broker answered a command that does not wait for one (the ingest daemon keeps retrying instead).',
+  ETL_STEP_FAILED: 'A pipeline step failed (SQL error, missing file, duplicate merge key, failed data check); the run committed nothing.',
   DAEMON_NOT_RUNNING: 'No Kafka ingest daemon answers on the metrics port.',
 } as const;
 

@@ -13,7 +13,8 @@ import { UserError } from '../errors.js';
 import { replaceAtomically } from '../lake/durable-fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { compileCheck } from './compile.js';
-import { pipelinesFileSchema, type CheckDefinition } from './schema.js';
+import { pipelinesFileSchema } from '../etl/schema.js';
+import type { CheckDefinition } from './schema.js';
 
 export const PIPELINES_FILE = 'pipelines.yaml';
 
