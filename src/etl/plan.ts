@@ -6,6 +6,7 @@
  * once as a ConfigError.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { closestMatch } from '../config/did-you-mean.js';
 import { parseConfigText } from '../config/load.js';
 import { ConfigError, type ConfigProblem } from '../config/problems.js';
 import { formatPath, YamlSource } from '../config/yaml-source.js';
@@ -197,7 +198,7 @@ export async function planPipelines(engine: Engine, workspace: Workspace, lake: 
             } else if (lakeTables.has(table) || loader) tables.add(table);
             else {
               const candidates = [...stepNames, ...lakeTables, ...loadedBy.keys()];
-              const close = candidates.find((name) => name.startsWith(table.slice(0, 4)));
+              const close = closestMatch(table, candidates);
               problem([...path, 'sql'], `${who}: reads "${table}", which is no step of the pipeline, lake table or warehouse table`, close ? `did you mean ${close}?` : `steps: ${stepNames.join(', ')}; tables: ${[...lakeTables].join(', ')}`);
             }
           }
