@@ -224,11 +224,11 @@ function lakeRowsIn(snapshot: Snapshot, tables: readonly string[], window: { fro
     .reduce((sum, file) => sum + file.rows, 0);
 }
 
-function testPause(step: string): number {
-  const setting = readEnv('ANALYTICS_ETL_TEST_PAUSE');
-  if (!setting) return 0;
-  const [name, ms] = setting.split(':');
-  return name === step ? Number(ms) : 0;
+/** ANALYTICS_ETL_TEST_PAUSE=`step[@date]:ms`: tests kill a run while it waits there. */
+function testPause(step: string, date: string | null): number {
+  const match = /^([a-z0-9_]+)(?:@([\d-]+))?:(\d+)$/.exec(readEnv('ANALYTICS_ETL_TEST_PAUSE') ?? '');
+  if (!match || match[1] !== step || (match[2] !== undefined && match[2] !== date)) return 0;
+  return Number(match[3]);
 }
 
 async function runWindow(workspace: Workspace, pipeline: PipelinePlan, steps: StepPlan[], window: { date: string | null; from: string; to: string }, runId: string, record: RunRecord, options: EtlRunOptions): Promise<PartitionRecord> {
@@ -241,7 +241,12 @@ async function runWindow(workspace: Workspace, pipeline: PipelinePlan, steps: St
   const records: StepRecord[] = steps.map((step) => ({ name: step.name, status: 'pending', rowsIn: 0, rowsOut: 0, seconds: 0, ...(step.definition.load ? { table: step.definition.load.table } : {}) }));
   const partition: PartitionRecord = { date: window.date, status: 'running', inputVersion: 0, seconds: 0, steps: records };
   record.partitions.push(partition);
-  const emit = (step: StepRecord) => options.onEvent?.({ type: 'step', pipeline: pipeline.name, date: window.date, step: { ...step } });
+  // The record follows every step (written atomically), so `etl history` and the scheduler see progress.
+  let recordWrite: Promise<void> = Promise.resolve();
+  const emit = (step: StepRecord) => {
+    options.onEvent?.({ type: 'step', pipeline: pipeline.name, date: window.date, step: { ...step } });
+    recordWrite = recordWrite.then(() => writeRunRecord(workspace, record)).catch(() => undefined);
+  };
   const loads: { step: StepPlan; staged: StagedLoad }[] = [];
   let failure: UserError | undefined;
   let failedStep: string | undefined;
@@ -325,7 +330,7 @@ async function runWindow(workspace: Workspace, pipeline: PipelinePlan, steps: St
             });
           }
         }
-        const pause = testPause(step.name);
+        const pause = testPause(step.name, window.date);
         if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
         stepRecord.status = 'succeeded';
       } catch (error) {
@@ -363,6 +368,7 @@ async function runWindow(workspace: Workspace, pipeline: PipelinePlan, steps: St
       await Promise.race(running.values());
     }
 
+    await recordWrite;
     if (!failure) {
       partition.committedVersion = await commitWindow(workspace, layout, base, pipeline, loads, staging, runId, window.date);
     }
