@@ -24,7 +24,7 @@ export function renderPlan(summary: EtlPlanSummary): string {
     const levels = Math.max(0, ...pipeline.steps.map((step) => step.level)) + 1;
     for (let level = 0; level < levels; level++) {
       const steps = pipeline.steps.filter((step) => step.level === level);
-      lines.push(`  ${chalk.gray(`level ${level}${steps.length > 1 ? ` (${steps.length} run concurrently)` : ''}`)}`);
+      lines.push(`  ${chalk.gray(`level ${level}${steps.length > 1 ? ` (${steps.length} independent steps)` : ''}`)}`);
       for (const step of steps) {
         const reads = [...step.upstream, ...step.tables];
         const load = step.load ? ` → ${step.load.table} (${step.load.mode}${step.load.key ? ` on ${step.load.key.join(', ')}` : ''}${step.load.partition_by ? `, by ${step.load.partition_by}` : ''})` : '';
