@@ -7,6 +7,7 @@ export const ENV_VARS = {
   ANALYTICS_LOG_FORMAT: 'Log format on stderr: `text` or `json` (default: text on a terminal, json otherwise).',
   ANALYTICS_DUCKDB_THREADS: 'DuckDB worker threads (default: number of CPUs).',
   ANALYTICS_DUCKDB_MEMORY: 'DuckDB memory limit, e.g. `512MB` (default: workspace setting).',
+  ANALYTICS_ETL_TEST_PAUSE: 'Tests only: `<step>[@<date>]:<ms>` makes `etl run` wait that long after the step finishes (to kill a run mid-way).',
   NO_COLOR: 'Disable colours (any value).',
 } as const;
 

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   KAFKA_AUTH: 'The Kafka cluster refused the credentials (SASL) or the client is not authorised for a topic or group.',
   KAFKA_TOPIC: 'A Kafka topic does not exist and cannot be created.',
   KAFKA_UNREACHABLE: 'No Kafka broker answered a command that does not wait for one (the ingest daemon keeps retrying instead).',
+  ETL_STEP_FAILED: 'A pipeline step failed (SQL error, missing file, duplicate merge key, failed data check); the run committed nothing.',
   DAEMON_NOT_RUNNING: 'No Kafka ingest daemon answers on the metrics port.',
   SCHEDULE_JOB_UNKNOWN: 'No job of that name in the schedule section of analytics.yaml.',
   SCHEDULE_JOB_BUSY: 'The job is running already (in the scheduler or another `schedule run`); one run of a job at a time.',

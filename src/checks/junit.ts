@@ -10,6 +10,7 @@ export function checksToJunit(run: CheckRun): string {
     const attributes = `name="${escape(result.name)}" classname="analytics.checks.${escape(result.table ?? 'sql')}" time="${result.seconds.toFixed(3)}"`;
     const sample = result.sample.length > 0 ? `\n${JSON.stringify(result.sample, null, 2)}` : '';
     if (result.status === 'pass') return `    <testcase ${attributes}/>`;
+    if (result.status === 'skipped') return `    <testcase ${attributes}>\n      <skipped message="${escape(result.message)}"/>\n    </testcase>`;
     if (result.severity === 'warn') {
       return `    <testcase ${attributes}>\n      <system-out>${escape(`warning: ${result.message}${sample}`)}</system-out>\n    </testcase>`;
     }
@@ -17,8 +18,8 @@ export function checksToJunit(run: CheckRun): string {
     return `    <testcase ${attributes}>\n      <${tag} type="${result.type}" message="${escape(result.message)}">${escape(`${result.message}\n${result.sql}${sample}`)}</${tag}>\n    </testcase>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="analytics check" tests="${run.results.length}" failures="${failures}" errors="${errors}" time="${run.seconds.toFixed(3)}">
-  <testsuite name="data checks" tests="${run.results.length}" failures="${failures}" errors="${errors}" time="${run.seconds.toFixed(3)}">
+<testsuites name="analytics check" tests="${run.results.length}" failures="${failures}" errors="${errors}" skipped="${run.skipped}" time="${run.seconds.toFixed(3)}">
+  <testsuite name="data checks" tests="${run.results.length}" failures="${failures}" errors="${errors}" skipped="${run.skipped}" time="${run.seconds.toFixed(3)}">
 ${cases.join('\n')}
   </testsuite>
 </testsuites>

@@ -13,7 +13,8 @@ import { UserError } from '../errors.js';
 import { replaceAtomically } from '../lake/durable-fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { compileCheck } from './compile.js';
-import { pipelinesFileSchema, type CheckDefinition } from './schema.js';
+import { pipelinesFileSchema } from '../etl/schema.js';
+import type { CheckDefinition } from './schema.js';
 
 export const PIPELINES_FILE = 'pipelines.yaml';
 
@@ -22,7 +23,8 @@ export interface CheckResult {
   table: string | null;
   type: CheckDefinition['type'];
   severity: 'error' | 'warn';
-  status: 'pass' | 'fail' | 'error';
+  /** `skipped`: the check reads a warehouse table that no `etl run` has built yet. */
+  status: 'pass' | 'fail' | 'error' | 'skipped';
   failingRows: number;
   sample: Row[];
   message: string;
@@ -37,6 +39,8 @@ export interface CheckRun {
   failed: number;
   warned: number;
   errored: number;
+  /** Checks of warehouse tables not built yet. */
+  skipped: number;
   /** True when an error-severity check failed or could not run. */
   failedBuild: boolean;
   seconds: number;
@@ -48,14 +52,25 @@ interface CheckState {
 }
 
 export async function loadChecks(workspace: Workspace): Promise<CheckDefinition[]> {
+  return (await loadPipelinesFile(workspace)).checks;
+}
+
+async function loadPipelinesFile(workspace: Workspace) {
   const file = workspace.resolve(PIPELINES_FILE);
-  if (!existsSync(file)) return [];
-  return (await loadConfigFile(file, pipelinesFileSchema)).checks;
+  if (!existsSync(file)) return { version: 1 as const, pipelines: [], checks: [] };
+  return loadConfigFile(file, pipelinesFileSchema);
+}
+
+/** Tables a check reads that it names (the table, and the referenced table of a relationship). */
+function tablesNamed(check: CheckDefinition): string[] {
+  return [check.table, check.type === 'relationships' ? check.to.table : undefined].filter((table): table is string => table !== undefined);
 }
 
 export async function runChecks(workspace: Workspace, options: { select?: readonly string[]; sampleRows?: number } = {}): Promise<CheckRun> {
   const started = performance.now();
-  const all = await loadChecks(workspace);
+  const config = await loadPipelinesFile(workspace);
+  const all = config.checks;
+  const warehouseTables = new Set(config.pipelines.flatMap((pipeline) => pipeline.steps.flatMap((step) => (step.load ? [step.load.table] : []))));
   const compiledNames = all.map((check) => compileCheck(check).name);
   const duplicate = compiledNames.find((name, index) => compiledNames.indexOf(name) !== index);
   if (duplicate) {
@@ -72,10 +87,16 @@ export async function runChecks(workspace: Workspace, options: { select?: readon
   const results: CheckResult[] = [];
   const rowsNow: Record<string, number> = { ...(previous?.rows ?? {}) };
   try {
+    const views = new Set((await engine.rows<{ name: string }>('SELECT view_name AS name FROM duckdb_views() WHERE NOT internal')).map((row) => row.name));
     for (const check of selected) {
       const checkStarted = performance.now();
       const compiled = compileCheck(check, check.table ? previous?.rows[check.table] : undefined);
       const result: CheckResult = { name: compiled.name, table: compiled.table, type: compiled.type, severity: compiled.severity, status: 'pass', failingRows: 0, sample: [], message: '', sql: compiled.failingSql, seconds: 0 };
+      const notBuilt = tablesNamed(check).filter((table) => warehouseTables.has(table) && !views.has(table));
+      if (notBuilt.length > 0) {
+        results.push({ ...result, status: 'skipped', message: `${notBuilt.join(', ')} not built yet (analytics etl run)` });
+        continue;
+      }
       try {
         if (check.type === 'sql') await assertReadOnly(engine, compiled.failingSql);
         const [count] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${compiled.failingSql})`);
@@ -103,11 +124,12 @@ export async function runChecks(workspace: Workspace, options: { select?: readon
     await fs.mkdir(path.dirname(statePath), { recursive: true });
     await replaceAtomically(statePath, JSON.stringify({ at: new Date().toISOString(), rows: rowsNow } satisfies CheckState));
   }
-  const failing = (result: CheckResult) => result.status !== 'pass';
+  const failing = (result: CheckResult) => result.status === 'fail' || result.status === 'error';
   return {
     snapshotVersion,
     results,
     passed: results.filter((result) => result.status === 'pass').length,
+    skipped: results.filter((result) => result.status === 'skipped').length,
     failed: results.filter((result) => result.status === 'fail' && result.severity === 'error').length,
     warned: results.filter((result) => failing(result) && result.severity === 'warn').length,
     errored: results.filter((result) => result.status === 'error' && result.severity === 'error').length,

@@ -1,21 +1,28 @@
 /**
  * Data checks, declared in `pipelines.yaml` under `checks:` (one definition, run by
- * `analytics check`, CI and, later, pipelines and the scheduler). Each check names a table of the
+ * `analytics check`, CI, and the pipeline steps they are declared on). Each check names a table of the
  * lake and a rule; failing rows are the evidence.
  */
 import { z } from 'zod';
 
 const severity = z.enum(['error', 'warn']).default('error').describe('`error` fails `analytics check` (exit 1); `warn` is reported only.');
-const base = {
+const tableField = z.string().min(1).describe('Lake table the check reads.');
+const baseFields = {
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower snake_case').optional().describe('Unique name (default: table_type_column).'),
-  table: z.string().min(1).describe('Lake table the check reads.'),
+  table: tableField,
   severity,
   where: z.string().min(1).optional().describe('SQL condition limiting the rows checked, e.g. "event_date >= current_date - 7".'),
   description: z.string().optional().describe('Why this check exists.'),
 };
 const duration = z.string().regex(/^\d+(m|h|d)$/, 'use a duration such as 30m, 6h or 2d');
 
-export const checkSchema = z.discriminatedUnion('type', [
+/**
+ * The check variants. `tableField` differs between top-level checks (a table is required) and
+ * checks declared on a pipeline step (the table defaults to the step's load table or output).
+ */
+function checkUnion<T extends z.ZodType>(tableField: T) {
+  const base = { ...baseFields, table: tableField };
+  return z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('not_null'), columns: z.array(z.string()).min(1).describe('Columns that must never be NULL.') }).strict(),
   z.object({ ...base, type: z.literal('unique'), columns: z.array(z.string()).min(1).describe('Columns whose combination must be unique.') }).strict(),
   z.object({ ...base, type: z.literal('accepted_values'), column: z.string().describe('Column to check.'), values: z.array(z.union([z.string(), z.number()])).min(1).describe('The only values allowed (NULL passes).') }).strict(),
@@ -55,15 +62,13 @@ export const checkSchema = z.discriminatedUnion('type', [
     type: z.literal('sql'),
     sql: z.string().min(1).describe('A SELECT returning the failing rows; no rows means the check passes.'),
   }).strict(),
-]);
+  ]);
+}
 
-export const pipelinesFileSchema = z
-  .object({
-    version: z.literal(1).default(1).describe('File format version.'),
-    pipelines: z.array(z.unknown()).max(0, 'ETL pipelines are not built yet (see docs/roadmap.md); leave `pipelines: []`').default([]).describe('Batch ETL pipelines (not built yet).'),
-    checks: z.array(checkSchema).default([]).describe('Data checks run by `analytics check`.'),
-  })
-  .strict();
+export const checkSchema = checkUnion(tableField);
+
+/** A check declared on a pipeline step: `table` defaults to the step's load table (or its output). */
+export const stepCheckSchema = checkUnion(tableField.optional().describe('Table the check reads (default: the table the step loads, or the step\'s own output).'));
 
 export type CheckDefinition = z.output<typeof checkSchema>;
-export type PipelinesFile = z.output<typeof pipelinesFileSchema>;
+export type StepCheckDefinition = z.output<typeof stepCheckSchema>;

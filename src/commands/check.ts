@@ -36,13 +36,17 @@ export default class Check extends BaseCommand {
 export function renderCheckRun(run: CheckRun): string {
   const lines: string[] = [];
   for (const result of run.results) {
-    const mark = result.status === 'pass' ? chalk.green('✔') : result.severity === 'warn' ? chalk.yellow('!') : chalk.red('✖');
+    const mark = result.status === 'pass' ? chalk.green('✔') : result.status === 'skipped' ? chalk.gray('-') : result.severity === 'warn' ? chalk.yellow('!') : chalk.red('✖');
+    if (result.status === 'skipped') {
+      lines.push(`${mark} ${result.name}  ${chalk.gray(`skipped: ${result.message}`)}`);
+      continue;
+    }
     lines.push(`${mark} ${result.name}${result.status === 'pass' ? '' : `  ${result.status === 'error' ? chalk.red(`could not run: ${result.message}`) : result.message}${result.severity === 'warn' ? ' (warning)' : ''}`}`);
     if (result.sample.length > 0) {
       const columns = Object.keys(result.sample[0]!).map((name) => ({ name, type: 'VARCHAR' }));
       lines.push(renderTable(columns, result.sample).split('\n').map((line) => `    ${line}`).join('\n'));
     }
   }
-  lines.push('', `${run.results.length} checks: ${run.passed} passed, ${run.failed} failed, ${run.errored} could not run, ${run.warned} warnings (${run.seconds.toFixed(2)}s, lake version ${run.snapshotVersion})`);
+  lines.push('', `${run.results.length} checks: ${run.passed} passed, ${run.failed} failed, ${run.errored} could not run, ${run.warned} warnings${run.skipped ? `, ${run.skipped} skipped` : ''} (${run.seconds.toFixed(2)}s, lake version ${run.snapshotVersion})`);
   return lines.join('\n');
 }

@@ -59,9 +59,22 @@ export function renderQuickstart(result: QuickstartResult): string {
     title('  KPIs (analytics kpi)'),
     ...renderKpis(result.kpis).split('\n').map((line) => `    ${line}`),
     '',
-    `  Checks: ${result.checks.passed} of ${result.checks.results.length} passed${result.checks.failed + result.checks.errored > 0 ? `, ${result.checks.failed + result.checks.errored} failed` : ''}${result.checks.warned > 0 ? `, ${result.checks.warned} warnings` : ''} (analytics check)`,
+    ...renderWarehouse(result),
+    `  Checks: ${result.checks.passed} of ${result.checks.results.length} passed${result.checks.failed + result.checks.errored > 0 ? `, ${result.checks.failed + result.checks.errored} failed` : ''}${result.checks.warned > 0 ? `, ${result.checks.warned} warnings` : ''}${result.checks.skipped > 0 ? `, ${result.checks.skipped} skipped` : ''} (analytics check)`,
     `  Ingest: ${count(result.ingest.read)} read, ${count(result.ingest.stored)} stored, ${count(result.ingest.rejected)} rejected (dead_letters), ${count(result.ingest.duplicates)} duplicates, ${count(result.ingest.eventsPerSecond)} events/s`,
     '',
     `Next: cd ${result.workspace} && analytics query "SELECT region, count(*) FROM transactions GROUP BY ALL"`,
   ].join('\n');
+}
+
+/** The warehouse the default pipelines built: tables and rows, as `etl run` summarised them. */
+function renderWarehouse(result: QuickstartResult): string[] {
+  const steps = result.etl.runs.flatMap((run) => run.partitions.flatMap((partition) => partition.steps)).filter((step) => step.table);
+  const facts = steps.filter((step) => step.table!.startsWith('fact_')).map((step) => `${step.table} ${count(step.tableRows ?? 0)}`);
+  const dims = steps.filter((step) => step.table!.startsWith('dim_')).map((step) => `${step.table} ${count(step.tableRows ?? 0)}`);
+  return [
+    `  Warehouse: ${steps.length} tables built by ${result.etl.runs.length} pipelines in ${result.etl.seconds.toFixed(1)}s (analytics etl run)`,
+    `    ${facts.join(' · ')}`,
+    `    ${dims.join(' · ')}`,
+  ];
 }

@@ -5,7 +5,7 @@
  */
 import { configReferenceMarkdown } from '../config/reference-doc.js';
 import { workspaceSchema } from '../config/workspace-schema.js';
-import { pipelinesFileSchema } from '../checks/schema.js';
+import { pipelinesFileSchema } from '../etl/schema.js';
 import { metricsFileSchema, type MetricsFile } from '../metrics/schema.js';
 import { ENVELOPE_FIELDS, type EventTypeSpec, type FieldSpec } from '../contract/field-spec.js';
 import { EventTypeRegistry } from '../contract/registry.js';

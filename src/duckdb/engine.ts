@@ -37,6 +37,8 @@ export class Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** False for a session: closing it leaves the shared instance open. */
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -51,6 +53,16 @@ export class Engine {
     // otherwise cast and format TIMESTAMPTZ in the machine's local time zone.
     await connection.run(`SET TimeZone = 'UTC'`);
     return new Engine(instance, connection);
+  }
+
+  /**
+   * Another connection to the same in-memory database: it sees the same views and tables and can
+   * run a query while this one runs another (ETL steps that do not depend on each other).
+   */
+  async session(): Promise<Engine> {
+    const connection = await this.instance.connect();
+    await connection.run(`SET TimeZone = 'UTC'`);
+    return new Engine(this.instance, connection, false);
   }
 
   /** Runs statements for their effect. */
@@ -89,7 +101,7 @@ export class Engine {
 
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * `analytics quickstart`: the main job on the embedded default, no server needed. In a folder it
  * creates a workspace (if there is none), generates a day of events with a few malformed records
- * and re-sends, ingests them and computes the day's headline figures. Running it again is safe:
+ * and re-sends, ingests them, builds the default warehouse (`etl run` of the pipelines in
+ * pipelines.yaml), runs the data checks and computes the day's headline figures. Running it again is safe:
  * the same seed gives the same events, which are then counted as duplicates.
  */
 import { existsSync, promises as fs } from 'node:fs';
@@ -10,6 +11,7 @@ import { headlineFigures, type Headline } from '../analytics/headline.js';
 import { openLakeReader } from '../analytics/query.js';
 import { UserError, type ErrorCode } from '../errors.js';
 import { runChecks, type CheckRun } from '../checks/run.js';
+import { runEtl, type EtlRunResult } from '../etl/run.js';
 import { kpiReport, type KpiResult } from '../metrics/kpi.js';
 import { loadMetrics } from '../metrics/service.js';
 import { initWorkspace } from '../workspace/init.js';
@@ -23,7 +25,7 @@ export interface QuickstartOptions {
   day: Date;
   /** Events per second of event time (default 2: about 173,000 events a day). */
   rate?: number;
-  onStep?: (step: 'init' | 'generate' | 'ingest' | 'checks' | 'figures', detail: string) => void;
+  onStep?: (step: 'init' | 'generate' | 'ingest' | 'etl' | 'checks' | 'figures', detail: string) => void;
 }
 
 export interface QuickstartResult {
@@ -32,6 +34,8 @@ export interface QuickstartResult {
   eventsFile: string;
   generated: GenerateSummary;
   ingest: IngestSummary;
+  /** The default pipelines' run (the warehouse). */
+  etl: EtlRunResult;
   checks: CheckRun;
   kpis: KpiResult[];
   headline: Headline;
@@ -57,6 +61,9 @@ export async function runQuickstart(dir: string, options: QuickstartOptions): Pr
   const ingest = await ingestFiles(workspace, { paths: [eventsFile], cwd: root, maxErrors: -1 });
   const [failure] = ingest.failures;
   if (failure) throw new UserError(failure.code as ErrorCode, failure.message, failure.hint === undefined ? {} : { hint: failure.hint });
+  options.onStep?.('etl', 'pipelines.yaml');
+  const etl = await runEtl(workspace);
+  if (etl.error) throw new UserError(etl.error.code as ErrorCode, etl.error.message, { hint: 'See analytics etl history; fix pipelines.yaml and run analytics etl run.' });
   options.onStep?.('checks', 'pipelines.yaml');
   const checks = await runChecks(workspace);
   options.onStep?.('figures', dayText);
@@ -64,7 +71,7 @@ export async function runQuickstart(dir: string, options: QuickstartOptions): Pr
   const { engine } = await openLakeReader(workspace);
   try {
     const headline = await headlineFigures(engine, await loadMetrics(workspace), workspace.config.reporting_currency);
-    return { workspace: root, createdWorkspace, eventsFile, generated, ingest, checks, kpis, headline };
+    return { workspace: root, createdWorkspace, eventsFile, generated, ingest, etl, checks, kpis, headline };
   } finally {
     engine.close();
   }

@@ -24,9 +24,11 @@ export async function lakeInfo(engine: Engine, snapshot: Snapshot, tables: reado
   const rows: TableInfoRow[] = [];
   for (const table of tables) {
     const files = snapshot.files.filter((file) => file.table === table);
-    const timeColumn = table === 'dead_letters' ? 'rejected_at' : 'occurred_at';
-    const [span] = files.length === 0 ? [{ oldest: null, newest: null }] : await engine.rows<{ oldest: string | null; newest: string | null }>(
-      `SELECT min(${timeColumn}) AS oldest, max(${timeColumn}) AS newest FROM ${ident(table)}`,
+    // Derived (warehouse) tables may have no event time: their date partition column, or no span.
+    const derived = snapshot.tables?.[table];
+    const timeColumn = table === 'dead_letters' ? 'rejected_at' : !derived || derived.columns.some((column) => column.name === 'occurred_at') ? 'occurred_at' : derived.partitionColumn;
+    const [span] = files.length === 0 || !timeColumn ? [{ oldest: null, newest: null }] : await engine.rows<{ oldest: string | null; newest: string | null }>(
+      `SELECT min(${ident(timeColumn)}) AS oldest, max(${ident(timeColumn)}) AS newest FROM ${ident(table)}`,
     );
     rows.push({
       table,

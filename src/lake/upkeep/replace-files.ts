@@ -21,6 +21,8 @@ export interface FileChange {
   define?: readonly DerivedTable[];
   /** New source positions from the committed ones (e.g. an ETL watermark), committed with the files. */
   sources?: (committed: Snapshot['sources']) => Snapshot['sources'];
+  /** Checked under the lock against the newest snapshot before anything is written; throw to refuse the commit. */
+  verify?: (parent: Snapshot) => void;
 }
 
 export async function replaceFiles(layout: LakeLayout, change: FileChange): Promise<Snapshot> {
@@ -33,6 +35,7 @@ export async function replaceFiles(layout: LakeLayout, change: FileChange): Prom
         hint: `Run ${change.operation} again; nothing was changed.`,
       });
     }
+    change.verify?.(parent);
     const removed = new Set(change.remove);
     return commitSnapshot(layout, parent, {
       operation: change.operation,
