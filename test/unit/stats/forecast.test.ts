@@ -161,8 +161,8 @@ describe('backtest', () => {
     values[24 + 18] = 1000;
     const series = seriesOf(values, 'hour');
     // When forecasting the fifth day with and without cleaning
-    const cleaned = forecast(series, { horizon: 24, method: 'holt_winters_additive', intervals: false });
-    const raw = forecast(series, { horizon: 24, method: 'holt_winters_additive', intervals: false, cleanAnomalies: false });
+    const cleaned = forecast(series, { horizon: 24, method: 'holt_winters_additive' });
+    const raw = forecast(series, { horizon: 24, method: 'holt_winters_additive', cleanAnomalies: false });
     // Then only the uncleaned fit expects the spike again at 18:00
     const expected18 = 100 + 40 * Math.sin((2 * Math.PI * 18) / 24);
     expect(cleaned.params.anomaliesReplaced).toBeGreaterThanOrEqual(1);
