@@ -7,6 +7,7 @@ import type { ColumnInfo, Row } from '../duckdb/engine.js';
 import { Engine } from '../duckdb/engine.js';
 import { literal } from '../duckdb/sql.js';
 import { UserError } from '../errors.js';
+import { createRunHistoryView } from '../etl/run-history-view.js';
 import { createLakeViews, LAKE_FILE_ERROR } from '../lake/reader.js';
 import type { Workspace } from '../workspace/workspace.js';
 
@@ -20,11 +21,12 @@ export interface QueryResult {
   seconds: number;
 }
 
-/** Opens a read-only engine with one view per lake table. The caller closes it. */
+/** Opens a read-only engine with one view per lake table, plus `etl_runs` (run history). The caller closes it. */
 export async function openLakeReader(workspace: Workspace): Promise<{ engine: Engine; snapshotVersion: number }> {
   const engine = await Engine.open({ memoryLimit: workspace.config.engine.memory_limit, ...(workspace.config.engine.threads ? { threads: workspace.config.engine.threads } : {}) });
   try {
     const snapshot = await createLakeViews(engine, workspace.lakeRoot, workspace.registry);
+    await createRunHistoryView(engine, workspace);
     return { engine, snapshotVersion: snapshot.version };
   } catch (error) {
     engine.close();

@@ -16,6 +16,7 @@ import { LakeLayout } from '../lake/layout.js';
 import { readLatestSnapshot } from '../lake/snapshot.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { closestMatch } from '../config/did-you-mean.js';
+import { RUN_HISTORY_VIEW, runHistoryVersion } from '../etl/run-history-view.js';
 import { checkQuery, compileMetricQuery, shiftGrain, truncateToGrain, type MetricQuery } from './compile.js';
 import { metricsFileSchema, type Grain, type MetricDefinition } from './schema.js';
 
@@ -98,7 +99,10 @@ export async function queryMetric(workspace: Workspace, options: MetricQueryOpti
   const metric = metrics.get(query.metric)!;
   const sql = compileMetricQuery(metrics, query);
   const snapshot = await readLatestSnapshot(new LakeLayout(workspace.lakeRoot));
-  const key = createHash('sha256').update(JSON.stringify({ definitions: dependencies(metrics, metric), query, snapshot: snapshot.version })).digest('hex').slice(0, 32);
+  const definitions = dependencies(metrics, metric);
+  // Run records change without a new lake version (a failed run commits nothing).
+  const runs = definitions.some((definition) => definition.table === RUN_HISTORY_VIEW || definition.source?.includes(RUN_HISTORY_VIEW)) ? await runHistoryVersion(workspace) : null;
+  const key = createHash('sha256').update(JSON.stringify({ definitions, query, snapshot: snapshot.version, runs })).digest('hex').slice(0, 32);
   const cacheDir = path.join(workspace.root, '.analytics', 'cache', 'metrics');
   const cacheFile = path.join(cacheDir, `${key}.json`);
   if (!options.fresh && existsSync(cacheFile)) {
