@@ -124,6 +124,29 @@ function attemptStatus(outcome: Pick<LaunchOutcome, 'exitCode' | 'timedOut' | 'c
   return outcome.exitCode === 0 ? 'succeeded' : 'failed';
 }
 
+/** A failed run that could not start at all (its lock could not be taken). */
+export async function recordFailedStart(job: ScheduledJob, context: RunContext, plan: RunPlan, message: string): Promise<RunRecord> {
+  const now = new Date(context.clock.now()).toISOString();
+  const record: RunRecord = {
+    id: plan.id,
+    job: job.name,
+    trigger: plan.trigger,
+    status: 'failed',
+    scheduledAt: plan.scheduledAt === null ? null : iso(plan.scheduledAt),
+    startedAt: now,
+    endedAt: now,
+    durationMs: 0,
+    exitCode: null,
+    attempts: [],
+    command: job.argv,
+    log: null,
+    ...(plan.missed === undefined ? {} : { missed: plan.missed }),
+    message,
+  };
+  await context.store.writeRun(record, context.keepRuns);
+  return record;
+}
+
 /** A record for a run that did not happen (overlap, or missed while the scheduler was down). */
 export async function recordSkippedRun(
   job: ScheduledJob,

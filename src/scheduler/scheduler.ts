@@ -12,9 +12,9 @@
 import type { Logger } from '../cli/logger.js';
 import { messageOf } from '../errors.js';
 import { fireTimesBetween, nextFireTime } from './cron-times.js';
-import { JOB_LOCK_STALE_MS, tryLock } from './job-lock.js';
+import { JOB_LOCK_STALE_MS, tryLock, type HeldLock } from './job-lock.js';
 import type { ScheduledJob } from './jobs.js';
-import { executeRun, recordSkippedRun, type RunContext, type RunPlan } from './run-job.js';
+import { executeRun, recordFailedStart, recordSkippedRun, type RunContext, type RunPlan } from './run-job.js';
 import type { RunRecord, RunTrigger, ScheduleState } from './store.js';
 
 export interface SchedulerOptions extends RunContext {
@@ -132,12 +132,21 @@ export class Scheduler {
   async fire(job: ScheduledJob, scheduledAt: number, trigger: RunTrigger, missed?: RunRecord['missed']): Promise<{ done: Promise<RunRecord | undefined> } | undefined> {
     const { store } = this.options;
     const id = store.newRunId(scheduledAt);
-    const lock = this.running.has(job.name)
-      ? undefined
-      : await tryLock(store.lockTarget(job.name), {
-          staleMs: this.options.lockStaleMs ?? JOB_LOCK_STALE_MS,
-          onCompromised: (error) => this.options.logger?.warn(`job ${job.name}: its lock was lost while running (${error.message})`, { job: job.name }),
-        });
+    let lock: HeldLock | undefined;
+    try {
+      lock = this.running.has(job.name)
+        ? undefined
+        : await tryLock(store.lockTarget(job.name), {
+            staleMs: this.options.lockStaleMs ?? JOB_LOCK_STALE_MS,
+            onCompromised: (error) => this.options.logger?.warn(`job ${job.name}: its lock was lost while running (${error.message})`, { job: job.name }),
+          });
+    } catch (error) {
+      // The lock folder cannot be written (permissions, a full disk): this run fails, the
+      // scheduler and the other jobs go on.
+      this.options.logger?.error(`job ${job.name}: cannot take its lock: ${messageOf(error)}`, { job: job.name });
+      await this.record(() => recordFailedStart(job, this.options, { id, trigger, scheduledAt, ...(missed === undefined ? {} : { missed }) }, `could not take the job lock: ${messageOf(error)}`));
+      return undefined;
+    }
     if (lock === undefined) {
       this.options.logger?.warn(`job ${job.name}: still running at ${iso(scheduledAt)}; this run is skipped`, { job: job.name });
       await this.record(() =>
