@@ -11,7 +11,9 @@
  */
 import type { Logger } from '../cli/logger.js';
 import { messageOf } from '../errors.js';
+import { systemClock } from './clock.js';
 import { fireTimesBetween, nextFireTime } from './cron-times.js';
+import { recoverInterruptedRuns } from './recovery.js';
 import { JOB_LOCK_STALE_MS, tryLock, type HeldLock } from './job-lock.js';
 import type { ScheduledJob } from './jobs.js';
 import { executeRun, recordFailedStart, recordSkippedRun, type RunContext, type RunPlan } from './run-job.js';
@@ -43,9 +45,15 @@ export class Scheduler {
     return this.options.jobs;
   }
 
-  /** Settles missed runs and plans each enabled job's next fire time. */
+  /**
+   * Marks runs whose process died as interrupted (stopping their leftovers), settles missed
+   * runs and plans each enabled job's next fire time.
+   */
   async start(): Promise<void> {
     const { store, clock } = this.options;
+    for (const record of await recoverInterruptedRuns({ store, clock, waitClock: systemClock, jobs: this.options.jobs.map((job) => job.name), ...(this.options.logger ? { logger: this.options.logger } : {}) })) {
+      this.options.onRecord?.(record);
+    }
     this.state = await store.readState();
     const now = clock.now();
     for (const job of this.options.jobs) {
@@ -127,7 +135,8 @@ export class Scheduler {
 
   /**
    * Starts a run of the job unless it is running: then records `skipped_overlap`. Resolves
-   * when the run has started, with its completion (`done`), or undefined when it was skipped.
+   * once the run's first attempt is launched, with its completion (`done`), or undefined when
+   * it was skipped.
    */
   async fire(job: ScheduledJob, scheduledAt: number, trigger: RunTrigger, missed?: RunRecord['missed']): Promise<{ done: Promise<RunRecord | undefined> } | undefined> {
     const { store } = this.options;
@@ -163,11 +172,15 @@ export class Scheduler {
     }
     const plan: RunPlan = { id, trigger, scheduledAt, ...(missed === undefined ? {} : { missed }) };
     this.options.onRunStart?.(job, plan);
-    const run = this.record(() => executeRun(job, this.options, plan, { stop: this.stopping.signal, kill: this.killing.signal })).finally(async () => {
+    let launched!: () => void;
+    const started = new Promise<void>((resolve) => (launched = resolve));
+    const run = this.record(() => executeRun(job, this.options, plan, { stop: this.stopping.signal, kill: this.killing.signal, onLaunched: launched })).finally(async () => {
+      launched();
       await lock.release();
       this.running.delete(job.name);
     });
     this.running.set(job.name, run);
+    await started;
     return { done: run };
   }
 

@@ -109,7 +109,7 @@ describe('analytics schedule', () => {
     expect(after.jobs[0].lastRun.status).toMatch(/succeeded|skipped_overlap/);
   });
 
-  it('start: skips a fire time while the job still runs, stops it after the grace period on SIGTERM, and catches up once after downtime', async () => {
+  it('start: skips a fire time while the job still runs, stops it after the grace period on SIGTERM, catches up once after downtime, and cleans up after a SIGKILL', async () => {
     const hanging = await makeWorkspace();
     await appendFile(path.join(hanging, 'analytics.yaml'), `
 schedule:
@@ -143,6 +143,26 @@ schedule:
     expect(catchUp).toHaveLength(1);
     expect(catchUp[0]!.missed!.count).toBeGreaterThanOrEqual(2);
     expect(catchUp[0]!.status).toBe('cancelled');
+    expect(await leftovers()).toEqual([]);
+
+    // A scheduler killed with SIGKILL leaves its job running (the job leads its own process
+    // group) and its run recorded as running; the next scheduler stops the job and records the run
+    // as interrupted.
+    const crashing = startScheduler(hanging);
+    let orphan: RunRecord | undefined;
+    await waitFor('a running run with its pid', async () => {
+      orphan = (await runRecords('hang', hanging)).find((record) => record.status === 'running' && record.pid !== undefined);
+      return orphan !== undefined;
+    });
+    crashing.kill('SIGKILL');
+    await crashing;
+    expect((await leftovers()).length).toBeGreaterThan(0);
+    const restarted = startScheduler(hanging);
+    await waitFor('the interrupted record', async () => (await runRecords('hang', hanging)).find((record) => record.id === orphan!.id)?.status === 'interrupted');
+    restarted.kill('SIGTERM');
+    expect((await restarted).exitCode).toBe(0);
+    const interrupted = (await runRecords('hang', hanging)).find((record) => record.id === orphan!.id)!;
+    expect(interrupted.message).toContain(`its leftover job process group ${orphan!.pid} was stopped`);
     expect(await leftovers()).toEqual([]);
   });
 
