@@ -32,7 +32,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 export function processLauncher(options: ProcessLauncherOptions): JobLauncher {
   const binPath = options.binPath ?? path.join(PACKAGE_ROOT, 'bin', 'run.js');
   const killGraceMs = options.killGraceMs ?? 5_000;
-  return async ({ job, attempt, maxAttempts, logFile, kill }) => {
+  return async ({ job, attempt, maxAttempts, logFile, kill, onSpawn }) => {
     await fs.mkdir(path.dirname(logFile), { recursive: true });
     await fs.appendFile(logFile, `--- ${new Date().toISOString()} attempt ${attempt} of ${maxAttempts}: analytics ${joinCommandLine(job.argv)}\n`);
     const child = execa(process.execPath, [binPath, ...job.argv, '--workspace', options.workspaceRoot], {
@@ -43,6 +43,7 @@ export function processLauncher(options: ProcessLauncherOptions): JobLauncher {
       stderr: { file: logFile, append: true },
       reject: false,
     });
+    if (child.pid !== undefined) onSpawn?.(child.pid);
     let timedOut = false;
     let cancelled = false;
     let escalation: NodeJS.Timeout | undefined;

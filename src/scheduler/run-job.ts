@@ -19,6 +19,8 @@ export interface LaunchRequest {
   logFile: string;
   /** Aborted when the attempt must stop now (scheduler shutdown after its grace period). */
   kill: AbortSignal;
+  /** Called with the child's pid once it is started (it is recorded for crash recovery). */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface LaunchOutcome {
@@ -54,6 +56,8 @@ export interface RunSignals {
   stop?: AbortSignal;
   /** Aborted: stop the running attempt now. */
   kill?: AbortSignal;
+  /** Called once, when the first attempt has been handed to the launcher (or the run ended without one). */
+  onLaunched?: () => void;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -68,6 +72,28 @@ export async function executeRun(job: ScheduledJob, context: RunContext, plan: R
   const maxAttempts = job.retries + 1;
   const attempts: AttemptRecord[] = [];
   const startedAt = clock.now();
+  const running: RunRecord = {
+    id: plan.id,
+    job: job.name,
+    trigger: plan.trigger,
+    status: 'running',
+    scheduledAt: plan.scheduledAt === null ? null : iso(plan.scheduledAt),
+    startedAt: iso(startedAt),
+    endedAt: null,
+    durationMs: null,
+    exitCode: null,
+    attempts,
+    command: job.argv,
+    log: store.relative(logFile),
+    ...(plan.missed === undefined ? {} : { missed: plan.missed }),
+    ownerPid: process.pid,
+  };
+  // Record writes go one after the other (the child's pid arrives while the run goes on).
+  let writes: Promise<void> = store.writeRun(running, context.keepRuns);
+  const rewrite = (record: RunRecord) => {
+    writes = writes.then(() => store.writeRun(record)).catch((error: unknown) => context.logger?.warn(`job ${job.name}: could not update its run record: ${messageOf(error)}`));
+  };
+  await writes;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (attempt > 1) {
       const waitMs = backoffBefore(job, attempt);
@@ -79,7 +105,9 @@ export async function executeRun(job: ScheduledJob, context: RunContext, plan: R
     const attemptStart = clock.now();
     let outcome: LaunchOutcome;
     try {
-      outcome = await launcher({ job, runId: plan.id, attempt, maxAttempts, logFile, kill });
+      const launched = launcher({ job, runId: plan.id, attempt, maxAttempts, logFile, kill, onSpawn: (pid) => rewrite({ ...running, attempts: [...attempts], pid }) });
+      signals.onLaunched?.();
+      outcome = await launched;
     } catch (error) {
       outcome = { exitCode: null, signal: null, timedOut: false, cancelled: false, error: messageOf(error) };
     }
@@ -95,23 +123,21 @@ export async function executeRun(job: ScheduledJob, context: RunContext, plan: R
     });
     if (attemptStatus(outcome) === 'succeeded' || outcome.cancelled) break;
   }
+  signals.onLaunched?.();
+  await writes;
   const last = attempts.at(-1);
   const endedAt = clock.now();
   const status: RunStatus = last === undefined ? 'cancelled' : attemptStatus(last);
+  const finished: RunRecord = { ...running };
+  delete finished.ownerPid;
   const record: RunRecord = {
-    id: plan.id,
-    job: job.name,
-    trigger: plan.trigger,
+    ...finished,
     status,
-    scheduledAt: plan.scheduledAt === null ? null : iso(plan.scheduledAt),
-    startedAt: iso(startedAt),
     endedAt: iso(endedAt),
     durationMs: endedAt - startedAt,
     exitCode: last?.exitCode ?? null,
     attempts,
-    command: job.argv,
     log: attempts.length === 0 ? null : store.relative(logFile),
-    ...(plan.missed === undefined ? {} : { missed: plan.missed }),
     ...(last?.error === undefined ? {} : { message: last.error }),
   };
   await store.writeRun(record, context.keepRuns);
@@ -122,6 +148,29 @@ function attemptStatus(outcome: Pick<LaunchOutcome, 'exitCode' | 'timedOut' | 'c
   if (outcome.cancelled) return 'cancelled';
   if (outcome.timedOut) return 'timed_out';
   return outcome.exitCode === 0 ? 'succeeded' : 'failed';
+}
+
+/** A failed run that could not start at all (its lock could not be taken). */
+export async function recordFailedStart(job: ScheduledJob, context: RunContext, plan: RunPlan, message: string): Promise<RunRecord> {
+  const now = new Date(context.clock.now()).toISOString();
+  const record: RunRecord = {
+    id: plan.id,
+    job: job.name,
+    trigger: plan.trigger,
+    status: 'failed',
+    scheduledAt: plan.scheduledAt === null ? null : iso(plan.scheduledAt),
+    startedAt: now,
+    endedAt: now,
+    durationMs: 0,
+    exitCode: null,
+    attempts: [],
+    command: job.argv,
+    log: null,
+    ...(plan.missed === undefined ? {} : { missed: plan.missed }),
+    message,
+  };
+  await context.store.writeRun(record, context.keepRuns);
+  return record;
 }
 
 /** A record for a run that did not happen (overlap, or missed while the scheduler was down). */

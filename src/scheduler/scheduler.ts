@@ -11,10 +11,12 @@
  */
 import type { Logger } from '../cli/logger.js';
 import { messageOf } from '../errors.js';
+import { systemClock } from './clock.js';
 import { fireTimesBetween, nextFireTime } from './cron-times.js';
-import { JOB_LOCK_STALE_MS, tryLock } from './job-lock.js';
+import { recoverInterruptedRuns } from './recovery.js';
+import { JOB_LOCK_STALE_MS, tryLock, type HeldLock } from './job-lock.js';
 import type { ScheduledJob } from './jobs.js';
-import { executeRun, recordSkippedRun, type RunContext, type RunPlan } from './run-job.js';
+import { executeRun, recordFailedStart, recordSkippedRun, type RunContext, type RunPlan } from './run-job.js';
 import type { RunRecord, RunTrigger, ScheduleState } from './store.js';
 
 export interface SchedulerOptions extends RunContext {
@@ -43,9 +45,15 @@ export class Scheduler {
     return this.options.jobs;
   }
 
-  /** Settles missed runs and plans each enabled job's next fire time. */
+  /**
+   * Marks runs whose process died as interrupted (stopping their leftovers), settles missed
+   * runs and plans each enabled job's next fire time.
+   */
   async start(): Promise<void> {
     const { store, clock } = this.options;
+    for (const record of await recoverInterruptedRuns({ store, clock, waitClock: systemClock, jobs: this.options.jobs.map((job) => job.name), ...(this.options.logger ? { logger: this.options.logger } : {}) })) {
+      this.options.onRecord?.(record);
+    }
     this.state = await store.readState();
     const now = clock.now();
     for (const job of this.options.jobs) {
@@ -127,17 +135,27 @@ export class Scheduler {
 
   /**
    * Starts a run of the job unless it is running: then records `skipped_overlap`. Resolves
-   * when the run has started, with its completion (`done`), or undefined when it was skipped.
+   * once the run's first attempt is launched, with its completion (`done`), or undefined when
+   * it was skipped.
    */
   async fire(job: ScheduledJob, scheduledAt: number, trigger: RunTrigger, missed?: RunRecord['missed']): Promise<{ done: Promise<RunRecord | undefined> } | undefined> {
     const { store } = this.options;
     const id = store.newRunId(scheduledAt);
-    const lock = this.running.has(job.name)
-      ? undefined
-      : await tryLock(store.lockTarget(job.name), {
-          staleMs: this.options.lockStaleMs ?? JOB_LOCK_STALE_MS,
-          onCompromised: (error) => this.options.logger?.warn(`job ${job.name}: its lock was lost while running (${error.message})`, { job: job.name }),
-        });
+    let lock: HeldLock | undefined;
+    try {
+      lock = this.running.has(job.name)
+        ? undefined
+        : await tryLock(store.lockTarget(job.name), {
+            staleMs: this.options.lockStaleMs ?? JOB_LOCK_STALE_MS,
+            onCompromised: (error) => this.options.logger?.warn(`job ${job.name}: its lock was lost while running (${error.message})`, { job: job.name }),
+          });
+    } catch (error) {
+      // The lock folder cannot be written (permissions, a full disk): this run fails, the
+      // scheduler and the other jobs go on.
+      this.options.logger?.error(`job ${job.name}: cannot take its lock: ${messageOf(error)}`, { job: job.name });
+      await this.record(() => recordFailedStart(job, this.options, { id, trigger, scheduledAt, ...(missed === undefined ? {} : { missed }) }, `could not take the job lock: ${messageOf(error)}`));
+      return undefined;
+    }
     if (lock === undefined) {
       this.options.logger?.warn(`job ${job.name}: still running at ${iso(scheduledAt)}; this run is skipped`, { job: job.name });
       await this.record(() =>
@@ -154,11 +172,15 @@ export class Scheduler {
     }
     const plan: RunPlan = { id, trigger, scheduledAt, ...(missed === undefined ? {} : { missed }) };
     this.options.onRunStart?.(job, plan);
-    const run = this.record(() => executeRun(job, this.options, plan, { stop: this.stopping.signal, kill: this.killing.signal })).finally(async () => {
+    let launched!: () => void;
+    const started = new Promise<void>((resolve) => (launched = resolve));
+    const run = this.record(() => executeRun(job, this.options, plan, { stop: this.stopping.signal, kill: this.killing.signal, onLaunched: launched })).finally(async () => {
+      launched();
       await lock.release();
       this.running.delete(job.name);
     });
     this.running.set(job.name, run);
+    await started;
     return { done: run };
   }
 

@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { replaceAtomically } from '../lake/durable-fs.js';
 
-export const RUN_STATUSES = ['succeeded', 'failed', 'timed_out', 'cancelled', 'skipped_overlap', 'skipped_missed'] as const;
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'interrupted', 'skipped_overlap', 'skipped_missed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Why a run happened: its cron time, a catch-up at start-up, or `schedule run`. */
@@ -52,6 +52,10 @@ export interface RunRecord {
   missed?: { count: number; first: string; last: string; capped: boolean };
   /** A sentence for people, e.g. why it was skipped. */
   message?: string;
+  /** The process running the run (the scheduler or `schedule run`); set while it runs. */
+  ownerPid?: number;
+  /** The job's current child process, which leads its own process group; set while it runs. */
+  pid?: number;
 }
 
 export interface ScheduleState {

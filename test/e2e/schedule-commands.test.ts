@@ -28,7 +28,7 @@ schedule:
       cron: "0 3 * * *"
       # Waits for a Kafka broker that never answers, until the timeout stops it.
       command: [ingest, kafka, --brokers, "127.0.0.1:1", --metrics-port, 0]
-      timeout: 2s
+      timeout: 8s
       enabled: false
 `;
 
@@ -109,7 +109,7 @@ describe('analytics schedule', () => {
     expect(after.jobs[0].lastRun.status).toMatch(/succeeded|skipped_overlap/);
   });
 
-  it('start: skips a fire time while the job still runs, stops it after the grace period on SIGTERM, and catches up once after downtime', async () => {
+  it('start: skips a fire time while the job still runs, stops it after the grace period on SIGTERM, catches up once after downtime, and cleans up after a SIGKILL', async () => {
     const hanging = await makeWorkspace();
     await appendFile(path.join(hanging, 'analytics.yaml'), `
 schedule:
@@ -144,6 +144,26 @@ schedule:
     expect(catchUp[0]!.missed!.count).toBeGreaterThanOrEqual(2);
     expect(catchUp[0]!.status).toBe('cancelled');
     expect(await leftovers()).toEqual([]);
+
+    // A scheduler killed with SIGKILL leaves its job running (the job leads its own process
+    // group) and its run recorded as running; the next scheduler stops the job and records the run
+    // as interrupted.
+    const crashing = startScheduler(hanging);
+    let orphan: RunRecord | undefined;
+    await waitFor('a running run with its pid', async () => {
+      orphan = (await runRecords('hang', hanging)).find((record) => record.status === 'running' && record.pid !== undefined);
+      return orphan !== undefined;
+    });
+    crashing.kill('SIGKILL');
+    await crashing;
+    expect((await leftovers()).length).toBeGreaterThan(0);
+    const restarted = startScheduler(hanging);
+    await waitFor('the interrupted record', async () => (await runRecords('hang', hanging)).find((record) => record.id === orphan!.id)?.status === 'interrupted');
+    restarted.kill('SIGTERM');
+    expect((await restarted).exitCode).toBe(0);
+    const interrupted = (await runRecords('hang', hanging)).find((record) => record.id === orphan!.id)!;
+    expect(interrupted.message).toContain(`its leftover job process group ${orphan!.pid} was stopped`);
+    expect(await leftovers()).toEqual([]);
   });
 
   it('run: retries a failing job with backoff, records every attempt and exits 1', async () => {
@@ -169,13 +189,14 @@ schedule:
 
     const result = await first;
     expect(result.exitCode).toBe(1);
+    expect(String(result.stderr)).toContain('Error: Job "slow" timed out after 1 attempt.');
     const record = JSON.parse(String(result.stdout)) as RunRecord;
     expect(record).toMatchObject({ status: 'timed_out', attempts: [{ timedOut: true }] });
-    expect(record.durationMs).toBeGreaterThanOrEqual(2_000);
-    expect(record.durationMs).toBeLessThan(10_000);
+    expect(record.durationMs).toBeGreaterThanOrEqual(8_000);
+    expect(record.durationMs).toBeLessThan(20_000);
     const { stdout: processes } = await execa('ps', ['-eo', 'args']);
     expect(processes.split('\n').filter((line) => line.includes('ingest kafka') && line.includes(workspace))).toEqual([]);
-    expect(await readFile(path.join(workspace, record.log!), 'utf8')).toContain('attempt 1 of 1: timed out after 2 s');
+    expect(await readFile(path.join(workspace, record.log!), 'utf8')).toContain('attempt 1 of 1: timed out after 8 s');
   });
 
   it('history and list: newest first, filters, JSON, and clear errors', async () => {

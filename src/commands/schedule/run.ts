@@ -34,7 +34,7 @@ export default class ScheduleRun extends BaseCommand {
     });
     this.out(flags.format === 'json' ? JSON.stringify(record) : renderRun(record));
     if (record.status !== 'succeeded') {
-      throw new UserError('SCHEDULE_RUN_FAILED', `Job "${record.job}" ${record.status.replace('_', ' ')} after ${record.attempts.length} attempt${record.attempts.length === 1 ? '' : 's'}${record.exitCode === null ? '' : ` (exit code ${record.exitCode})`}.`, {
+      throw new UserError('SCHEDULE_RUN_FAILED', `Job "${record.job}" ${record.status.replace('_', ' ')} after ${record.attempts.length} attempt${record.attempts.length === 1 ? '' : 's'}${record.status === 'failed' && record.exitCode !== null ? ` (exit code ${record.exitCode})` : ''}.`, {
         hint: record.log === null ? 'See analytics schedule history for the record.' : `Its output is in ${record.log}.`,
       });
     }

@@ -187,6 +187,25 @@ describe('Scheduler: catch-up after downtime', () => {
   });
 });
 
+describe('Scheduler: failures around a run', () => {
+  it('records a failed run when job locks cannot be taken, and runs the jobs again once they can', async () => {
+    const clock = new FakeClock('2026-11-25T09:59:30Z');
+    const subject = scheduler(clock, [job({ name: 'first' }), job({ name: 'second' })]);
+    await subject.start();
+    // A file where the locks folder should be: taking a lock fails (EEXIST/ENOTDIR).
+    await writeFile(path.join(store.dir, 'locks'), 'a file, not a folder');
+    await wakeAndTick(clock, subject);
+    await subject.idle();
+    expect(records.map((record) => `${record.job} ${record.status}`).sort()).toEqual(['first failed', 'second failed']);
+    expect(records[0]!.message).toMatch(/could not take the job lock: .*(EEXIST|ENOTDIR)/);
+    await rm(path.join(store.dir, 'locks'));
+    launcher.queue(0, 0);
+    await wakeAndTick(clock, subject);
+    await subject.idle();
+    expect(records.slice(2).map((record) => `${record.job} ${record.status}`).sort()).toEqual(['first succeeded', 'second succeeded']);
+  });
+});
+
 describe('Scheduler: history', () => {
   it('keeps the newest keep_runs records of a job, with their logs', async () => {
     const clock = new FakeClock('2026-11-25T09:59:30Z');
