@@ -58,7 +58,7 @@ export interface EtlRunResult {
 }
 
 /** The date windows of a run: one per date of a backfill, or one covering everything. */
-export function runWindows(options: Pick<EtlRunOptions, 'date' | 'from' | 'to'>, today = new Date()): { date: string | null; from: string; to: string }[] {
+export function runWindows(options: Pick<EtlRunOptions, 'date' | 'from' | 'to'>): { date: string | null; from: string; to: string }[] {
   const next = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   if (options.date) return [{ date: options.date, from: options.date, to: next(options.date) }];
   if (options.from || options.to) {
@@ -68,7 +68,6 @@ export function runWindows(options: Pick<EtlRunOptions, 'date' | 'from' | 'to'>,
     for (let day = options.from; day <= options.to; day = next(day)) windows.push({ date: day, from: day, to: next(day) });
     return windows;
   }
-  void today;
   return [{ date: null, from: '1970-01-01', to: '9999-12-31' }];
 }
 
