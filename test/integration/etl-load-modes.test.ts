@@ -143,3 +143,21 @@ describe('concurrent runs', () => {
     expect(await rows('SELECT count(*) AS n FROM wh_race')).toEqual([{ n: 300 }]); // 300 accounts, appended once
   });
 });
+
+describe('--select', () => {
+  it('runs only the selected step; an unselected upstream load step is read as last committed', async () => {
+    await pipelines(`  - name: p_select
+    steps:
+      - { name: source_rows, files: data/select.csv, load: { table: wh_select_source } }
+      - { name: doubled, sql: "SELECT id, value * 2 AS value FROM source_rows", load: { table: wh_select_doubled } }`);
+    await csv('select.csv', ['id,value', '1,10']);
+    await runEtl(workspace, {});
+    await csv('select.csv', ['id,value', '1,10', '2,20']);
+    const result = await runEtl(workspace, { select: ['doubled'] });
+    expect(result.runs[0]!.partitions[0]!.steps.map((step) => step.name)).toEqual(['doubled']);
+    expect(await rows('SELECT count(*) AS n FROM wh_select_source')).toEqual([{ n: 1 }]);
+    expect(await rows('SELECT id, value FROM wh_select_doubled')).toEqual([{ id: 1, value: 20 }]);
+    await runEtl(workspace, { select: ['source_rows+'] });
+    expect(await rows('SELECT id, value FROM wh_select_doubled ORDER BY id')).toEqual([{ id: 1, value: 20 }, { id: 2, value: 40 }]);
+  });
+});
