@@ -5,7 +5,9 @@
  * - file ingest of 1,000,000 generated transaction events (NDJSON → validated, enriched lake)
  *   against DuckDB alone converting the same file to Parquet with read_json; rates, ratio and
  *   peak memory of each;
- * - `analytics --help` latency (median of 7 runs).
+ * - `analytics --help` latency (median of 7 runs);
+ * - the default ETL pipelines over 10M events vs the same SQL run directly, and `analytics check`
+ *   (bench/etl.js; BENCH_ETL=0 skips it, BENCH_ETL_EVENTS sets the size).
  *
  * Each measurement runs in its own process, best of BENCH_RUNS (default 3).
  */
@@ -19,6 +21,7 @@ import { benchKafka } from './kafka.js';
 import { benchKafkaLatency } from './kafka-latency.js';
 import { benchAnalyticsQuality } from './analytics-quality.js';
 import { benchMetricsLatency } from './metrics-latency.js';
+import { benchEtl } from './etl.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -66,6 +69,9 @@ const quality = process.env.BENCH_QUALITY === '0' ? undefined : await benchAnaly
 // metrics query over 10M events, cold and cached (issue 6); BENCH_METRICS=0 skips it.
 const metricsLatency = process.env.BENCH_METRICS === '0' ? undefined : await benchMetricsLatency();
 
+// Default pipelines over 10M events vs the same SQL run directly, and analytics check (issue 5); BENCH_ETL=0 skips it.
+const etl = process.env.BENCH_ETL === '0' ? undefined : await benchEtl();
+
 const ratio = ours.rate / baseline.rate;
 const results = [
   { name: 'file_ingest_rate', value: Math.round(ours.rate), unit: 'events/s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.rate), ratio: Number(ratio.toFixed(3)), events: COUNT, target_ratio: 0.7 },
@@ -76,6 +82,10 @@ const results = [
   ...(metricsLatency ? [
     { name: 'metrics_query_cold', value: Math.round(metricsLatency.coldSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 1000 },
     { name: 'metrics_query_cached', value: Math.round(metricsLatency.cachedSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 50 },
+  ] : []),
+  ...(etl ? [
+    { name: 'etl_default_pipelines', value: Number(etl.etlSeconds.toFixed(2)), unit: 's', baseline: 'same_step_sql_in_one_duckdb_script', baseline_value: Number(etl.baselineSeconds.toFixed(2)), ratio: Number(etl.ratio.toFixed(3)), events: etl.events, rows_out: etl.rowsOut, target_ratio_max: 1.3 },
+    { name: 'check_default_checks', value: Number(etl.checkSeconds.toFixed(2)), unit: 's', checks: etl.checks, failed: etl.checksFailed, events: etl.events, target_max: 5 },
   ] : []),
   ...(quality ? [
     { name: 'anomaly_precision', value: Number(quality.precision.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8, sets: quality.sets.map(({ seed, days, precision, recall }) => ({ seed, days, precision, recall })) },
@@ -103,6 +113,13 @@ if (kafkaLatency) {
 if (metricsLatency) {
   console.log(`\nmetrics query transaction_volume --by country --grain day over ${fmt(metricsLatency.events)} events`);
   console.log(`  cold ${(metricsLatency.coldSeconds * 1000).toFixed(0)} ms (target < 1000), cached ${(metricsLatency.cachedSeconds * 1000).toFixed(0)} ms (target < 50)`);
+}
+if (etl) {
+  console.log(`\nETL: the default pipelines over ${fmt(etl.events)} events (${fmt(etl.rowsOut)} rows written)`);
+  console.log(`  same step SQL run directly by DuckDB, one script  ${etl.baselineSeconds.toFixed(2)} s`);
+  console.log(`  analytics etl run                                 ${etl.etlSeconds.toFixed(2)} s`);
+  console.log(`  ratio ${etl.ratio.toFixed(2)}× (target ≤ 1.30×)`);
+  console.log(`  analytics check, ${etl.checks} default checks: ${etl.checkSeconds.toFixed(2)} s (target < 5 s), ${etl.checksFailed} failed`);
 }
 if (quality) {
   console.log(`\nAnomaly detection (${quality.detector}, default) on ${quality.anomalies} injected anomalies in ${quality.sets.length} generated data sets`);

@@ -12,6 +12,12 @@ export interface CompiledCheck {
   severity: 'error' | 'warn';
   /** SELECT of the failing rows. */
   failingSql: string;
+  /**
+   * A cheaper query that returns 0 when the check certainly passes (else the failing rows are
+   * counted with failingSql). For unique: duplicates of the 64-bit hash of the key, since equal
+   * keys have equal hashes; a hash collision only costs the exact count.
+   */
+  quickSql?: string;
 }
 
 const value = (v: string | number) => (typeof v === 'number' ? String(v) : literal(v));
@@ -23,11 +29,17 @@ export function checkName(check: CheckDefinition): string {
   return [check.table ?? 'sql', check.type, column].filter(Boolean).join('_');
 }
 
-/** `previousRows` is the table's row count at the previous run (for volume_change). */
-export function compileCheck(check: CheckDefinition, previousRows?: number): CompiledCheck {
-  const from = check.table ? `${ident(check.table)}${check.where ? ` WHERE ${check.where}` : ''}` : '';
-  const and = (condition: string) => `SELECT * FROM ${ident(check.table!)} WHERE (${condition})${check.where ? ` AND (${check.where})` : ''}`;
+/**
+ * `previousRows` is the table's row count at the previous run (for volume_change). `relation`
+ * replaces the table in the SQL (a pipeline step checks its own staged rows), the name still
+ * comes from the table.
+ */
+export function compileCheck(check: CheckDefinition, previousRows?: number, relation?: string): CompiledCheck {
+  const table = relation ?? (check.table ? ident(check.table) : '');
+  const from = check.table ? `${table}${check.where ? ` WHERE ${check.where}` : ''}` : '';
+  const and = (condition: string) => `SELECT * FROM ${table} WHERE (${condition})${check.where ? ` AND (${check.where})` : ''}`;
   let failingSql: string;
+  let quickSql: string | undefined;
   switch (check.type) {
     case 'not_null':
       failingSql = and(check.columns.map((column) => `${ident(column)} IS NULL`).join(' OR '));
@@ -35,6 +47,7 @@ export function compileCheck(check: CheckDefinition, previousRows?: number): Com
     case 'unique': {
       const columns = check.columns.map(ident).join(', ');
       failingSql = `SELECT ${columns}, count(*) AS occurrences FROM ${from} GROUP BY ALL HAVING count(*) > 1 ORDER BY occurrences DESC`;
+      quickSql = `SELECT count(*) AS n FROM (SELECT hash(${columns}) AS key_hash FROM ${from} GROUP BY key_hash HAVING count(*) > 1)`;
       break;
     }
     case 'accepted_values':
@@ -73,5 +86,5 @@ export function compileCheck(check: CheckDefinition, previousRows?: number): Com
       failingSql = check.sql.trim().replace(/;\s*$/, '');
       break;
   }
-  return { name: checkName(check), table: check.table ?? null, type: check.type, severity: check.severity, failingSql };
+  return { name: checkName(check), table: check.table ?? null, type: check.type, severity: check.severity, failingSql, ...(quickSql ? { quickSql } : {}) };
 }

@@ -99,7 +99,8 @@ export async function runChecks(workspace: Workspace, options: { select?: readon
       }
       try {
         if (check.type === 'sql') await assertReadOnly(engine, compiled.failingSql);
-        const [count] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${compiled.failingSql})`);
+        const [quick] = compiled.quickSql ? await engine.rows<{ n: number }>(compiled.quickSql) : [undefined];
+        const [count] = quick && Number(quick.n) === 0 ? [{ n: 0 }] : await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${compiled.failingSql})`);
         result.failingRows = Number(count?.n ?? 0);
         if (result.failingRows > 0) {
           result.status = 'fail';

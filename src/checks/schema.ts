@@ -18,7 +18,7 @@ const duration = z.string().regex(/^\d+(m|h|d)$/, 'use a duration such as 30m, 6
 
 /**
  * The check variants. `tableField` differs between top-level checks (a table is required) and
- * checks declared on a pipeline step (the table defaults to the step's load table or output).
+ * checks declared on a pipeline step (without a table they read the step's rows).
  */
 function checkUnion<T extends z.ZodType>(tableField: T) {
   const base = { ...baseFields, table: tableField };
@@ -67,8 +67,8 @@ function checkUnion<T extends z.ZodType>(tableField: T) {
 
 export const checkSchema = checkUnion(tableField);
 
-/** A check declared on a pipeline step: `table` defaults to the step's load table (or its output). */
-export const stepCheckSchema = checkUnion(tableField.optional().describe('Table the check reads (default: the table the step loads, or the step\'s own output).'));
+/** A check declared on a pipeline step: without `table` it reads the rows the step wrote. */
+export const stepCheckSchema = checkUnion(tableField.optional().describe('Table the check reads, in its new (staged) state; default: the rows the step wrote (for a partitioned load, those of the run\'s dates).'));
 
 export type CheckDefinition = z.output<typeof checkSchema>;
 export type StepCheckDefinition = z.output<typeof stepCheckSchema>;

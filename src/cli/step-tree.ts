@@ -88,10 +88,12 @@ export class StepTree {
     }, 120);
   }
 
+  /** Draws the final state once and leaves it on screen. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (!this.timer) return;
+    clearInterval(this.timer);
     this.timer = undefined;
-    if (this.tty && this.steps.length > 0) this.render();
+    this.render();
     this.lines = 0;
   }
 }

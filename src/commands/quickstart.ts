@@ -6,7 +6,7 @@ import { renderKpis } from './kpi.js';
 import { yesterdayUtc } from './generate.js';
 
 export default class Quickstart extends BaseCommand {
-  static override summary = "Generate a day of events, ingest them into a local lake and print the day's headline figures.";
+  static override summary = "Generate a day of events, ingest them into a local lake, build the default warehouse, run the checks and print the day's headline figures.";
   static override description = `Needs no server: the lake is Parquet files queried with embedded DuckDB. Creates a workspace in DIR if there is none. Safe to run again (the same events are then counted as duplicates).`;
   static override examples = ['<%= config.bin %> quickstart', '<%= config.bin %> quickstart ./demo --rate 5', '<%= config.bin %> quickstart --format json'];
   static override args = { dir: Args.string({ description: 'Folder for the workspace.', default: 'analytics-quickstart' }) };

@@ -231,11 +231,3 @@ export async function planPipelines(engine: Engine, workspace: Workspace, lake: 
   const order = levelsOf(pipelineNames, pipelineEdges).flat();
   return { file, config, pipelines: order.map((name) => plans.find((plan) => plan.name === name)!) };
 }
-
-/**
- * The pipelines to run for the names asked (all when none), dependencies first; unknown names
- * are a BAD_ARGUMENT naming the pipelines there are.
- */
-export function selectPipelines(plan: EtlPlan, names: readonly string[]): PipelinePlan[] {
-  return names.length === 0 ? plan.pipelines : plan.pipelines.filter((pipeline) => names.includes(pipeline.name));
-}

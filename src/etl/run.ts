@@ -58,7 +58,7 @@ export interface EtlRunResult {
 }
 
 /** The date windows of a run: one per date of a backfill, or one covering everything. */
-export function runWindows(options: Pick<EtlRunOptions, 'date' | 'from' | 'to'>, today = new Date()): { date: string | null; from: string; to: string }[] {
+export function runWindows(options: Pick<EtlRunOptions, 'date' | 'from' | 'to'>): { date: string | null; from: string; to: string }[] {
   const next = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   if (options.date) return [{ date: options.date, from: options.date, to: next(options.date) }];
   if (options.from || options.to) {
@@ -68,7 +68,6 @@ export function runWindows(options: Pick<EtlRunOptions, 'date' | 'from' | 'to'>,
     for (let day = options.from; day <= options.to; day = next(day)) windows.push({ date: day, from: day, to: next(day) });
     return windows;
   }
-  void today;
   return [{ date: null, from: '1970-01-01', to: '9999-12-31' }];
 }
 
@@ -281,6 +280,8 @@ async function runWindow(workspace: Workspace, pipeline: PipelinePlan, steps: St
         const relation = definition.files !== undefined ? filesRelation(workspace, step, who) : substituteParameters(definition.sql!, { ...params, watermark: committedWatermark });
         const dir = path.join(staging, step.name);
         let checkTable = step.name;
+        /** The rows this step wrote (for partitioned loads: only the run's dates), which its checks read. */
+        let stepRows: string;
         if (definition.load) {
           const load = definition.load;
           const existing = base.files.filter((file) => file.table === load.table);
@@ -292,26 +293,28 @@ async function runWindow(workspace: Workspace, pipeline: PipelinePlan, steps: St
           const removed = new Set(staged.remove);
           const newState = [...existing.filter((file) => !removed.has(file.path)).map((file) => file.path), ...staged.files.map((file) => layout.relative(file.file))];
           await session.run(`CREATE OR REPLACE VIEW ${ident(load.table)} AS ${tableRelationSql(layout, newState, staged.columns)}`);
-          if (step.name !== load.table) {
-            const stepColumns = stepFiles.length > 0 ? await describeColumns(session, `(SELECT * FROM read_parquet(${literal(stepFiles[0]!.file)}))`) : staged.columns;
-            await session.run(`CREATE OR REPLACE VIEW ${ident(step.name)} AS ${stagedRelation(layout, stepFiles.map((file) => file.file), stepColumns)}`);
-          }
+          const stepColumns = stepFiles.length > 0 ? await describeColumns(session, `(SELECT * FROM read_parquet(${literal(stepFiles[0]!.file)}))`) : staged.columns;
+          stepRows = stagedRelation(layout, stepFiles.map((file) => file.file), stepColumns);
+          if (step.name !== load.table) await session.run(`CREATE OR REPLACE VIEW ${ident(step.name)} AS ${stepRows}`);
           stepRecord.rowsOut = staged.rowsOut;
           stepRecord.tableRows = staged.tableRows;
           checkTable = load.table;
         } else {
           const files = await writeParquet(session, relation, dir, `part-${runId}-${dateTag}`, {});
           const columns = await describeColumns(session, `(${relation})`);
-          await session.run(`CREATE OR REPLACE VIEW ${ident(step.name)} AS ${stagedRelation(layout, files.map((file) => file.file), columns)}`);
+          stepRows = stagedRelation(layout, files.map((file) => file.file), columns);
+          await session.run(`CREATE OR REPLACE VIEW ${ident(step.name)} AS ${stepRows}`);
           stepRecord.rowsOut = files.reduce((sum, file) => sum + file.rows, 0);
         }
         if (definition.checks.length > 0) {
           stepRecord.checks = [];
           for (const check of definition.checks) {
-            const compiled = compileCheck({ ...check, table: check.table ?? checkTable } as Parameters<typeof compileCheck>[0]);
+            // Without `table:` a check reads the rows the step wrote; with it, the named table's new state.
+            const compiled = compileCheck({ ...check, table: check.table ?? checkTable } as Parameters<typeof compileCheck>[0], undefined, check.table ? undefined : `(${stepRows})`);
             const result = { name: compiled.name, status: 'pass' as 'pass' | 'fail' | 'error', severity: compiled.severity, failingRows: 0, message: '' };
             try {
-              const [row] = await session.rows<{ n: number }>(`SELECT count(*) AS n FROM (${compiled.failingSql})`);
+              const [quick] = compiled.quickSql ? await session.rows<{ n: number }>(compiled.quickSql) : [undefined];
+              const [row] = quick && Number(quick.n) === 0 ? [{ n: 0 }] : await session.rows<{ n: number }>(`SELECT count(*) AS n FROM (${compiled.failingSql})`);
               result.failingRows = Number(row?.n ?? 0);
               if (result.failingRows > 0) {
                 result.status = 'fail';

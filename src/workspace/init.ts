@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configJsonSchema } from '../config/json-schema.js';
 import { workspaceSchema } from '../config/workspace-schema.js';
+import { pipelinesFileSchema } from '../etl/schema.js';
 import { UserError } from '../errors.js';
 import { CURRENCIES } from '../reference/currencies.js';
 import { CONFIG_FILE } from './workspace.js';
@@ -16,6 +17,7 @@ import { CONFIG_FILE } from './workspace.js';
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const SCHEMA_FILE = 'schemas/analytics.schema.json';
+export const PIPELINES_SCHEMA_FILE = 'schemas/pipelines.schema.json';
 
 export interface InitResult {
   root: string;
@@ -102,6 +104,7 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   await write('reports/README.md', await fs.readFile(path.join(PACKAGE_ROOT, 'reports', 'README.md'), 'utf8'));
   await write('reference/rates.csv', ratesCsv());
   await write(SCHEMA_FILE, `${JSON.stringify(configJsonSchema(workspaceSchema, { id: 'https://analytics.local/schemas/analytics.schema.json', title: 'analytics.yaml' }), null, 2)}\n`);
+  await write(PIPELINES_SCHEMA_FILE, `${JSON.stringify(configJsonSchema(pipelinesFileSchema, { id: 'https://analytics.local/schemas/pipelines.schema.json', title: 'pipelines.yaml' }), null, 2)}\n`);
   await write('.gitignore', 'lake/\n.analytics/\n'); // .analytics/: caches, check state, scheduler history and logs
   await fs.mkdir(path.join(root, 'lake'), { recursive: true });
   created.push('lake/');

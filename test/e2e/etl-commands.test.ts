@@ -38,7 +38,7 @@ const runsOf = () => {
 const lakeVersion = async () => (JSON.parse((await runCli(['lake', 'info', '--format', 'json'], { cwd: ws })).stdout) as { version: number }).version;
 
 /** Starts `etl run`, waits until `ready` holds for the running run's record, then SIGKILLs it. */
-async function killWhen(args: string[], pauseStep: string, ready: (record: ReturnType<typeof runsOf>[number]) => boolean): Promise<void> {
+async function killWhen(args: string[], pauseStep: string, ready: (record: ReturnType<typeof runsOf>[number]) => boolean, during?: () => Promise<void>): Promise<void> {
   const before = new Set(runsOf().map((run) => JSON.stringify(run)));
   const child = execa('node', [CLI, 'etl', 'run', ...args], { cwd: ws, reject: false, env: { ANALYTICS_ETL_TEST_PAUSE: `${pauseStep}:60000`, ANALYTICS_LOG_FORMAT: 'json' } });
   const deadline = Date.now() + 60_000;
@@ -48,6 +48,7 @@ async function killWhen(args: string[], pauseStep: string, ready: (record: Retur
     if (Date.now() > deadline) throw new Error('the run never reached the point to kill it');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  await during?.();
   child.kill('SIGKILL');
   const result = await child;
   expect(result.signal).toBe('SIGKILL');
@@ -114,7 +115,10 @@ describe('analytics etl', () => {
     const version = await lakeVersion();
     const before = await queryRows(ws, 'SELECT event_date::VARCHAR AS d, n FROM wh_day ORDER BY d');
     // Killed after wh_account_day is staged, while wh_day waits: nothing may show.
-    await killWhen(['daily'], 'wh_account_day', (run) => run.partitions[0]?.steps.some((step) => step.name === 'wh_account_day' && step.status !== 'pending') ?? false);
+    await killWhen(['daily'], 'wh_account_day', (run) => run.partitions[0]?.steps.some((step) => step.name === 'wh_account_day' && step.status !== 'pending') ?? false, async () => {
+      // Readers keep working during the run and see the committed tables only.
+      expect(await queryRows(ws, 'SELECT event_date::VARCHAR AS d, n FROM wh_day ORDER BY d')).toEqual(before);
+    });
     expect(await lakeVersion()).toBe(version);
     expect(await queryRows(ws, 'SELECT event_date::VARCHAR AS d, n FROM wh_day ORDER BY d')).toEqual(before);
     const history = JSON.parse((await runCli(['etl', 'history', '--format', 'json'], { cwd: ws })).stdout) as { status: string }[];

@@ -129,3 +129,35 @@ describe('load modes', () => {
     expect(snapshot.tables?.wh_daily).toMatchObject({ kind: 'warehouse', owner: 'p_daily.daily_tx', partitionColumn: 'event_date' });
   });
 });
+
+describe('concurrent runs', () => {
+  it('two runs of one pipeline at once: one commits, the other is refused (LAKE_BUSY) instead of doubling rows', async () => {
+    await pipelines(`  - name: p_race\n    steps:\n      - { name: race, sql: "SELECT account_id, count(*) AS n FROM transactions GROUP BY 1", load: { table: wh_race, mode: append } }\n      - { name: race_total, sql: "SELECT count(*) AS n FROM transactions", load: { table: wh_race_total, mode: replace } }`);
+    const [first, second] = await Promise.all([runEtl(workspace, {}), runEtl(workspace, {})]);
+    const statuses = [first.status, second.status].sort();
+    expect(statuses).toEqual(['failed', 'succeeded']);
+    const failed = first.status === 'failed' ? first : second;
+    expect(failed.error).toMatchObject({ code: 'LAKE_BUSY' });
+    expect(failed.error?.message).toMatch(/pipeline p_race: another run changed wh_race_total while this one ran; nothing was committed/);
+    expect(await rows('SELECT count(*) AS n FROM wh_race_total')).toEqual([{ n: 1 }]);
+    expect(await rows('SELECT count(*) AS n FROM wh_race')).toEqual([{ n: 300 }]); // 300 accounts, appended once
+  });
+});
+
+describe('--select', () => {
+  it('runs only the selected step; an unselected upstream load step is read as last committed', async () => {
+    await pipelines(`  - name: p_select
+    steps:
+      - { name: source_rows, files: data/select.csv, load: { table: wh_select_source } }
+      - { name: doubled, sql: "SELECT id, value * 2 AS value FROM source_rows", load: { table: wh_select_doubled } }`);
+    await csv('select.csv', ['id,value', '1,10']);
+    await runEtl(workspace, {});
+    await csv('select.csv', ['id,value', '1,10', '2,20']);
+    const result = await runEtl(workspace, { select: ['doubled'] });
+    expect(result.runs[0]!.partitions[0]!.steps.map((step) => step.name)).toEqual(['doubled']);
+    expect(await rows('SELECT count(*) AS n FROM wh_select_source')).toEqual([{ n: 1 }]);
+    expect(await rows('SELECT id, value FROM wh_select_doubled')).toEqual([{ id: 1, value: 20 }]);
+    await runEtl(workspace, { select: ['source_rows+'] });
+    expect(await rows('SELECT id, value FROM wh_select_doubled ORDER BY id')).toEqual([{ id: 1, value: 20 }, { id: 2, value: 40 }]);
+  });
+});
