@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   KAFKA_TOPIC: 'A Kafka topic does not exist and cannot be created.',
   KAFKA_UNREACHABLE: 'No Kafka broker answered a command that does not wait for one (the ingest daemon keeps retrying instead).',
   DAEMON_NOT_RUNNING: 'No Kafka ingest daemon answers on the metrics port.',
+  NOT_A_TERMINAL: 'An interactive command was started without a terminal (stdin or stdout is not a TTY).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
