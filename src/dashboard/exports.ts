@@ -9,9 +9,9 @@ import { renderRows } from '../cli/output.js';
 import { replaceAtomically } from '../lake/durable-fs.js';
 import type { ExportTable } from './data/types.js';
 
-/** `2026-11-25T21-04-05Z`: sortable and safe in file names. */
+/** `20261125-210405`: sortable and safe in file names (UTC). */
 export function fileStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  return date.toISOString().slice(0, 19).replaceAll('-', '').replaceAll(':', '').replace('T', '-');
 }
 
 export function slug(text: string): string {

@@ -61,12 +61,15 @@ export function drillSql(metrics: ReadonlyMap<string, MetricDefinition>, target:
 }
 
 /** Columns not worth a drill-down's narrow table. */
-const NOISE = new Set(['extra', 'event_date', 'event_hour', 'batch_id', 'trace_id', 'version', 'geo_source', 'raw']);
+const NOISE = new Set(['extra', 'event_date', 'event_hour', 'batch_id', 'trace_id', 'version', 'geo_source', 'raw', 'type', 'source', 'ingested_at']);
+/** Shown first when present: when, what, how much, where. */
+const FIRST = ['occurred_at', 'id', 'status', 'amount', 'currency', 'country', 'channel', 'merchant_id', 'severity', 'category', 'decision', 'score'];
 
 export async function drillDown(workspace: Workspace, metrics: ReadonlyMap<string, MetricDefinition>, target: DrillTarget, filters: Readonly<Record<string, string>>): Promise<DrillResult> {
   const sql = drillSql(metrics, target, filters);
   const result = await generatedQuery(workspace, sql);
-  const columns = result.columns.filter((column) => !NOISE.has(column));
+  const kept = result.columns.filter((column) => !NOISE.has(column));
+  const columns = [...FIRST.filter((column) => kept.includes(column)), ...kept.filter((column) => !FIRST.includes(column))];
   const what = target.metric ?? target.table ?? 'events';
   return { title: `Events behind ${what}: ${target.label}`, sql, columns, rows: result.rows };
 }

@@ -3,6 +3,7 @@
  * Data comes from the {@link DashboardStore} (useSyncExternalStore), so rendering never waits
  * for a query. Timers: the clock (1 s) and the spinner (only while something loads).
  */
+import path from 'node:path';
 import { Box, renderToString, useApp, useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Workspace } from '../../workspace/workspace.js';
@@ -61,9 +62,14 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
   const { exit } = useApp();
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const dashboard: LoadedDashboard = store.dashboard;
-  const [ui, setUi] = useState<UiState>(initialUi);
+  const [ui, setUiState] = useState<UiState>(initialUi);
+  // Keys can arrive faster than React re-renders: every handler reads and writes the newest UI
+  // state through this ref, never a value captured by an older render.
   const uiRef = useRef(ui);
-  uiRef.current = ui;
+  const setUi = useCallback((next: UiState | ((current: UiState) => UiState)) => {
+    uiRef.current = typeof next === 'function' ? next(uiRef.current) : next;
+    setUiState(uiRef.current);
+  }, []);
   const { columns, lines } = useTerminalSize(fixedSize);
   const [now, setNow] = useState(() => new Date());
   const [spin, setSpin] = useState(0);
@@ -93,11 +99,14 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
     if (Object.keys(fresh).length > 0) setUi((current) => ({ ...current, views: { ...fresh, ...current.views } }));
   }, [snapshot, dashboard.widgets, ui.views]);
 
-  const focused = dashboard.widgets[ui.focus]!;
-  const focusedState = snapshot.widgets[focused.id]!;
-  const view = ui.views[focused.id] ?? EMPTY_VIEW;
+  const current = () => {
+    const state = uiRef.current;
+    const widget = dashboard.widgets[state.focus] ?? dashboard.widgets[0]!;
+    const latest = store.getSnapshot();
+    return { ui: state, snapshot: latest, focused: widget, focusedState: latest.widgets[widget.id]!, view: state.views[widget.id] ?? EMPTY_VIEW };
+  };
 
-  const say = useCallback((message: string) => setUi((current) => ({ ...current, message })), []);
+  const say = useCallback((message: string) => setUi((state) => ({ ...state, message })), [setUi]);
   const setView = (id: string, change: Partial<WidgetView>) => setUi((current) => ({ ...current, views: { ...current.views, [id]: { ...(current.views[id] ?? EMPTY_VIEW), ...change } } }));
 
   const screenText = () =>
@@ -113,6 +122,7 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
   };
 
   const openDrill = () => {
+    const { focused, focusedState, view, snapshot } = current();
     const target = drillTarget(focused, focusedState.result?.data, view, snapshot.range);
     if (typeof target === 'string') return say(target);
     if ('rows' in target) {
@@ -128,16 +138,18 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
   };
 
   const doExport = (format: 'csv' | 'json') => {
+    const { focused, focusedState } = current();
     const overlay = uiRef.current.overlay;
     const table = overlay?.kind === 'drill' && overlay.result
       ? { columns: overlay.result.columns, rows: overlay.result.rows }
       : focusedState.result?.export;
     if (!table) return say('nothing to export yet');
     const name = overlay?.kind === 'drill' ? `${focused.id}-drill` : `${focused.id}-${focused.title}`;
-    exportTable(table, format, outputDir, name).then((file) => say(`exported ${table.rows.length} rows to ${file}`), (error: unknown) => say(`export failed: ${String(error)}`));
+    exportTable(table, format, outputDir, name).then((file) => say(`exported ${table.rows.length} row${table.rows.length === 1 ? '' : 's'} to ${path.basename(file)} (in ${path.dirname(file)})`), (error: unknown) => say(`export failed: ${String(error)}`));
   };
 
   const applyPrompt = (overlay: Extract<UiState['overlay'], { kind: 'prompt' }>) => {
+    const { ui, focused, snapshot } = current();
     if (overlay.purpose === 'filter') {
       const filters = parseFilters(overlay.text, dashboard.config.filters);
       if (typeof filters === 'string') return setUi((current) => ({ ...current, overlay: { ...overlay, error: filters } }));
@@ -160,12 +172,13 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
       focus: focused.id,
       zoom: ui.zoom,
     }).then(
-      (file) => setUi((current) => ({ ...current, overlay: null, viewName: overlay.text, message: `view saved to ${file}` })),
+      (file) => setUi((current) => ({ ...current, overlay: null, viewName: overlay.text, message: `view saved to ${path.basename(file)} (open it with --view ${overlay.text})` })),
       (error: unknown) => setUi((current) => ({ ...current, overlay: { ...overlay, error: String(error) } })),
     );
   };
 
   useInput((input, key) => {
+    const { ui, snapshot, focused, focusedState, view } = current();
     const overlay = ui.overlay;
     if (overlay?.kind === 'prompt') {
       if (key.escape) return setUi({ ...ui, overlay: null });
@@ -195,7 +208,7 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
       if (key.pageDown) return move(overlay.view.selected + size);
       if (key.pageUp) return move(overlay.view.selected - size);
       if (input === 'e' || input === 'E') return doExport(input === 'e' ? 'csv' : 'json');
-      if (input === 'p') return void writeScreenSnapshot(screenText(), outputDir).then((file) => say(`screen saved to ${file}`));
+      if (input === 'p') return void writeScreenSnapshot(screenText(), outputDir).then((file) => say(`screen saved to ${path.basename(file)} (in ${path.dirname(file)})`));
       return;
     }
     const count = itemCount(focusedState.result?.data);
@@ -244,7 +257,7 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
       return say('refreshing');
     }
     if (input === 'e' || input === 'E') return doExport(input === 'e' ? 'csv' : 'json');
-    if (input === 'p') return void writeScreenSnapshot(screenText(), outputDir).then((file) => say(`screen saved to ${file}`), (error: unknown) => say(`snapshot failed: ${String(error)}`));
+    if (input === 'p') return void writeScreenSnapshot(screenText(), outputDir).then((file) => say(`screen saved to ${path.basename(file)} (in ${path.dirname(file)})`), (error: unknown) => say(`snapshot failed: ${String(error)}`));
     if ((input === 's' || input === 'S') && data?.kind === 'table') {
       if (input === 'S') return setView(focused.id, { sort: { column: view.sort?.column ?? data.valueColumn ?? data.columns[0]!, descending: !(view.sort?.descending ?? true) } });
       const currentIndex = view.sort ? data.columns.indexOf(view.sort.column) : -1;

@@ -16,8 +16,10 @@ export function DataTable({ data, width, height, selected, page, sort, focused, 
   const pages = Math.ceil(rows.length / size);
   const current = Math.min(page, pages - 1);
   const shown = rows.slice(current * size, current * size + size);
-  const numeric = data.columns.map((column) => rows.every((row) => row[column] === null || typeof row[column] === 'number'));
-  const columnWidth = Math.max(6, Math.floor((width - data.columns.length) / data.columns.length));
+  // Narrow widgets show the first columns that fit (exports keep them all).
+  const columns = data.columns.slice(0, Math.max(1, Math.floor(width / 11)));
+  const numeric = columns.map((column) => rows.every((row) => row[column] === null || typeof row[column] === 'number'));
+  const columnWidth = Math.max(6, Math.floor((width - columns.length) / columns.length));
   const show = (row: Row, column: string, index: number) => {
     const value = row[column];
     const text = column === data.valueColumn && typeof value === 'number' ? formatValue(value, data.format) : cellText(value);
@@ -26,7 +28,7 @@ export function DataTable({ data, width, height, selected, page, sort, focused, 
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        {data.columns.map((column, index) => {
+        {columns.map((column, index) => {
           const arrow = sort?.column === column ? (sort.descending ? '↓' : '↑') : '';
           return `${numeric[index] ? fitLeft(column + arrow, columnWidth) : fit(column + arrow, columnWidth)} `;
         }).join('')}
@@ -35,7 +37,7 @@ export function DataTable({ data, width, height, selected, page, sort, focused, 
         const absolute = current * size + index;
         return (
           <Text key={absolute} inverse={focused && absolute === selected} wrap="truncate">
-            {data.columns.map((column, columnIndex) => `${show(row, column, columnIndex)} `).join('')}
+            {columns.map((column, columnIndex) => `${show(row, column, columnIndex)} `).join('')}
           </Text>
         );
       })}
