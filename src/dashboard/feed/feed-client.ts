@@ -193,7 +193,8 @@ export class FeedClient extends EventEmitter {
           watermarks: (message.watermarks ?? {}) as Record<string, string>,
           lakeVersion: Number(message.lake_version ?? 0),
         };
-        this.current = { ...this.current, status };
+        // The status line of the dashboard shows it: a state change, about once a second.
+        this.update({ status });
         this.emit('status', status);
         break;
       }
