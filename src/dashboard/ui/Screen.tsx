@@ -99,7 +99,8 @@ export function Screen({ dashboard, snapshot, ui, columns, lines, spinner, now }
   const layout = gridLayout(dashboard, columns, lines, ui.zoom ? focused?.id : undefined);
   const range = snapshot.range;
   const filters = Object.entries(snapshot.filters).map(([key, value]) => `${key}=${value}`).join(' ');
-  const rangeText = range.name === 'custom' ? describeRange(range) : `${describeRange(range)} (${clock(range.from).slice(0, 5)}–${clock(range.to).slice(0, 5)} UTC)`;
+  const short = (date: Date) => (range.to.getTime() - range.from.getTime() < 86_400_000 ? clock(date).slice(0, 5) : date.toISOString().slice(5, 16).replace('T', ' '));
+  const rangeText = range.name === 'custom' ? describeRange(range) : `${describeRange(range)} (${short(range.from)}–${short(range.to)} UTC)`;
   const left = ` ${dashboard.config.title} · ${rangeText}${ui.viewName ? ` · view ${ui.viewName}` : ''}`;
   const right = `${clock(now)} UTC `;
   const header = fit(left, Math.max(0, columns - right.length)) + right;

@@ -16,28 +16,42 @@ export function DataTable({ data, width, height, selected, page, sort, focused, 
   const pages = Math.ceil(rows.length / size);
   const current = Math.min(page, pages - 1);
   const shown = rows.slice(current * size, current * size + size);
-  // Narrow widgets show the first columns that fit (exports keep them all).
-  const columns = data.columns.slice(0, Math.max(1, Math.floor(width / 11)));
-  const numeric = columns.map((column) => rows.every((row) => row[column] === null || typeof row[column] === 'number'));
-  const columnWidth = Math.max(6, Math.floor((width - columns.length) / columns.length));
-  const show = (row: Row, column: string, index: number) => {
+  const numericColumn = (column: string) => rows.every((row) => row[column] === null || typeof row[column] === 'number');
+  const show = (row: Row, column: string) => {
     const value = row[column];
-    const text = column === data.valueColumn && typeof value === 'number' ? formatValue(value, data.format) : cellText(value);
-    return numeric[index] ? fitLeft(text, columnWidth) : fit(text, columnWidth);
+    return column === data.valueColumn && typeof value === 'number' ? formatValue(value, data.format) : cellText(value);
   };
+  // Each column as wide as its header and shown cells (at most 24); the first columns that fit
+  // are shown, the value column always (exports keep them all).
+  const widths = new Map(data.columns.map((column) => [column, Math.min(24, Math.max(column.length + 1, ...shown.map((row) => [...show(row, column)].length)))]));
+  const columns: string[] = [];
+  let used = 0;
+  for (const column of data.columns) {
+    const needed = widths.get(column)! + 1;
+    if (used + needed > width && columns.length > 0) break;
+    columns.push(column);
+    used += needed;
+  }
+  if (data.valueColumn && !columns.includes(data.valueColumn) && columns.length > 1) {
+    while (columns.length > 1 && used + widths.get(data.valueColumn)! + 1 > width) used -= widths.get(columns.pop()!)! + 1;
+    columns.push(data.valueColumn);
+  }
+  // Spread what is left over the columns, so a wide widget is not a narrow table.
+  const spare = Math.max(0, Math.floor((width - columns.reduce((sum, column) => sum + widths.get(column)! + 1, 0)) / columns.length));
+  const cell = (text: string, column: string) => (numericColumn(column) ? fitLeft(text, widths.get(column)! + spare) : fit(text, widths.get(column)! + spare));
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        {columns.map((column, index) => {
+        {columns.map((column) => {
           const arrow = sort?.column === column ? (sort.descending ? '↓' : '↑') : '';
-          return `${numeric[index] ? fitLeft(column + arrow, columnWidth) : fit(column + arrow, columnWidth)} `;
+          return `${cell(column + arrow, column)} `;
         }).join('')}
       </Text>
       {shown.map((row, index) => {
         const absolute = current * size + index;
         return (
           <Text key={absolute} inverse={focused && absolute === selected} wrap="truncate">
-            {columns.map((column, columnIndex) => `${show(row, column, columnIndex)} `).join('')}
+            {columns.map((column) => `${cell(show(row, column), column)} `).join('')}
           </Text>
         );
       })}
