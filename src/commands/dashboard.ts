@@ -2,12 +2,12 @@ import { Args, Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { BaseCommand } from '../cli/base-command.js';
 import { loadDashboard, DEFAULT_DASHBOARD } from '../dashboard/load.js';
-import { renderOnce, runLiveDashboard, type DashboardStart } from '../dashboard/run.js';
+import type { DashboardStart } from '../dashboard/run.js';
 import { TIME_RANGES, type TimeRangeName } from '../dashboard/schema.js';
 import { parseCustomRange } from '../dashboard/time-range.js';
 import { loadView } from '../dashboard/views.js';
-import { parseFilters } from '../dashboard/ui/App.js';
-import { readEnv } from '../env.js';
+import { parseFilters } from '../dashboard/filters.js';
+import { preferProductionBuilds, readEnv } from '../env.js';
 import { UserError } from '../errors.js';
 
 export default class Dashboard extends BaseCommand {
@@ -63,6 +63,9 @@ export default class Dashboard extends BaseCommand {
       if (typeof filters === 'string') throw new UserError('BAD_ARGUMENT', `--filter: ${filters}.`, { hint: 'Declare the dimension under filters: in the dashboard YAML.' });
       start.filters = { ...start.filters, ...filters };
     }
+    // React is imported only now, after NODE_ENV is settled (see preferProductionBuilds).
+    preferProductionBuilds();
+    const { renderOnce, runLiveDashboard } = await import('../dashboard/run.js');
     if (flags.once) {
       const size = { columns: flags.columns ?? (process.stdout.isTTY ? process.stdout.columns : 200), lines: flags.rows ?? (process.stdout.isTTY ? process.stdout.rows : 60) };
       this.out(await renderOnce(workspace, dashboard, size, start));

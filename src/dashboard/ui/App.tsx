@@ -19,6 +19,7 @@ import { pageSize } from './widgets/DataTable.js';
 import { EMPTY_VIEW, type WidgetView } from './widgets/props.js';
 import { Screen, type UiState } from './Screen.js';
 import { SPINNER_FRAMES } from './text.js';
+import { parseFilters } from '../filters.js';
 
 export interface AppProps {
   workspace: Workspace;
@@ -29,18 +30,6 @@ export interface AppProps {
   /** Fixed size (tests); default: the terminal's, following resizes. */
   size?: { columns: number; lines: number };
   onQuit?: () => void;
-}
-
-/** Parses `country=FR channel=ecommerce`; an error sentence when a key is not offered. */
-export function parseFilters(text: string, allowed: readonly string[]): Record<string, string> | string {
-  const filters: Record<string, string> = {};
-  for (const part of text.trim().split(/\s+/).filter(Boolean)) {
-    const match = /^([a-z_][a-z0-9_]*)=(.+)$/.exec(part);
-    if (!match) return `write dimension=value, e.g. ${allowed[0] ?? 'country'}=FR`;
-    if (!allowed.includes(match[1]!)) return `"${match[1]}" is not a filter of this dashboard (${allowed.join(', ') || 'none declared'})`;
-    filters[match[1]!] = match[2]!;
-  }
-  return filters;
 }
 
 function useTerminalSize(fixed?: { columns: number; lines: number }): { columns: number; lines: number } {

@@ -64,10 +64,10 @@ function Help({ width, height }: { width: number; height: number }) {
 function DrillView({ overlay, width, height, spinner }: { overlay: Extract<Overlay, { kind: 'drill' }>; width: number; height: number; spinner: string }) {
   const inner = width - 2;
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="magenta" overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="magenta">
       <Text bold color="magenta" wrap="truncate">{fit(`${overlay.title}${overlay.result ? ` · ${overlay.result.rows.length} events` : ''} · Esc back · e/E export`, inner)}</Text>
       {overlay.status === 'loading' ? <Text dimColor>{`${spinner} loading events…`}</Text> : null}
-      {overlay.status === 'error' ? <Text color="red" wrap="wrap">{overlay.error}</Text> : null}
+      {overlay.status === 'error' ? <Text color="red" wrap="wrap">{(overlay.error ?? '').slice(0, inner * (height - 3))}</Text> : null}
       {overlay.status === 'ready' && overlay.result ? (
         <DataTable
           data={{ kind: 'table', columns: overlay.result.columns, rows: overlay.result.rows, format: 'number' }}

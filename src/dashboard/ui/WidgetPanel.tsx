@@ -19,7 +19,8 @@ function Body(props: WidgetProps & { spinner: string }) {
   const { state, width, height, focused, view, widget } = props;
   const data = state.result?.data;
   if (!data) {
-    if (state.status === 'error') return <Text color="red" wrap="wrap">{state.error}</Text>;
+    // Bodies never draw past their height (no clipping: Ink's clipping costs a frame dearly).
+    if (state.status === 'error') return <Text color="red" wrap="wrap">{(state.error ?? '').slice(0, Math.max(1, width * height - 1))}</Text>;
     return <Text dimColor>{`${props.spinner} loading…`}</Text>;
   }
   const common = { width, height, selected: view.selected, focused };
@@ -58,7 +59,7 @@ export function WidgetPanel(props: WidgetProps & { spinner: string; outerWidth: 
   const noteText = note.text ? ` ${note.text}` : '';
   const titleWidth = Math.max(1, inner - [...noteText].length);
   return (
-    <Box flexDirection="column" width={props.outerWidth} height={props.outerHeight} borderStyle={focused ? 'bold' : 'round'} borderColor={focused ? 'cyan' : 'gray'} overflow="hidden">
+    <Box flexDirection="column" width={props.outerWidth} height={props.outerHeight} borderStyle={focused ? 'bold' : 'round'} borderColor={focused ? 'cyan' : 'gray'}>
       <Text wrap="truncate">
         <Text bold={focused} color={focused ? 'cyan' : 'white'}>{fit(widget.title, titleWidth)}</Text>
         <Text {...(note.color ? { color: note.color } : {})}>{noteText}</Text>

@@ -1,5 +1,6 @@
 /** Table with a selected row, sorting by any column and paging. */
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import type { Row } from '../../../duckdb/engine.js';
 import { sortRows } from '../../data/sort.js';
 import type { TableData } from '../../data/types.js';
@@ -10,8 +11,8 @@ export function pageSize(height: number, configured: number): number {
 }
 
 export function DataTable({ data, width, height, selected, page, sort, focused, pageLimit }: { data: TableData; width: number; height: number; selected: number; page: number; sort?: { column: string; descending: boolean }; focused: boolean; pageLimit: number }) {
+  const rows = useMemo(() => sortRows(data.rows, sort), [data.rows, sort]);
   if (data.rows.length === 0) return <Text dimColor>no rows in this range</Text>;
-  const rows = sortRows(data.rows, sort);
   const size = pageSize(height, pageLimit);
   const pages = Math.ceil(rows.length / size);
   const current = Math.min(page, pages - 1);

@@ -2,6 +2,7 @@
 import asciichart from 'asciichart';
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import type { SeriesData } from '../../data/types.js';
 import { formatTick } from '../../time-range.js';
 import { fit, formatValue } from '../text.js';
@@ -28,7 +29,6 @@ export function axisLabel(value: number, format: SeriesData['format']): string {
 }
 
 export function LineChart({ data, width, height, selected, focused }: { data: SeriesData; width: number; height: number; selected: number; focused: boolean }) {
-  if (data.series.length === 0 || data.x.length === 0) return <Text dimColor>no data in this range</Text>;
   const all = data.series.flatMap((series) => series.values.filter((value): value is number => value !== null));
   const labelWidth = Math.max(axisLabel(Math.min(0, ...all), data.format).length, axisLabel(Math.max(0, ...all), data.format).length, 4) + 1;
   const plotWidth = Math.max(4, width - labelWidth - 2);
@@ -36,12 +36,17 @@ export function LineChart({ data, width, height, selected, focused }: { data: Se
   const chartHeight = Math.max(2, height - 3);
   const series = data.series.map((s) => indexes.map((index) => s.values[index] ?? 0));
   const useColor = chalk.level > 0;
-  const chart = asciichart.plot(series, {
+  // The plot depends on the data and the size only; moving the selection does not redraw it.
+  const empty = data.series.length === 0 || data.x.length === 0;
+  const chart = useMemo(() => (empty ? '' : asciichart.plot(series, {
     height: chartHeight - 1,
     format: (value: number) => axisLabel(value, data.format).padStart(labelWidth).slice(-labelWidth),
     ...(useColor ? { colors: SERIES_COLORS.slice(0, series.length) } : {}),
-  });
-  const point = Math.min(Math.max(0, selected), indexes.length - 1);
+  })), [data, chartHeight, labelWidth, plotWidth, useColor]);
+  if (empty) return <Text dimColor>no data in this range</Text>;
+  // The selection is a data point; the marker goes to the first drawn column at or after it.
+  const drawn = indexes.findIndex((index) => index >= selected);
+  const point = drawn === -1 ? indexes.length - 1 : drawn;
   const offset = labelWidth + 2;
   const marker = ' '.repeat(offset + point) + '▲';
   const at = data.x[indexes[point]!]!;
