@@ -27,6 +27,8 @@ export interface DrillResult {
   sql: string;
   columns: string[];
   rows: Row[];
+  /** True when there are more events than {@link DRILL_LIMIT}; the latest are shown. */
+  limited: boolean;
 }
 
 export const DRILL_LIMIT = 500;
@@ -71,5 +73,5 @@ export async function drillDown(workspace: Workspace, metrics: ReadonlyMap<strin
   const kept = result.columns.filter((column) => !NOISE.has(column));
   const columns = [...FIRST.filter((column) => kept.includes(column)), ...kept.filter((column) => !FIRST.includes(column))];
   const what = target.metric ?? target.table ?? 'events';
-  return { title: `Events behind ${what}: ${target.label}`, sql, columns, rows: result.rows };
+  return { title: `Events behind ${what}: ${target.label}`, sql, columns, rows: result.rows, limited: result.rows.length >= DRILL_LIMIT };
 }

@@ -116,7 +116,7 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
     if (typeof target === 'string') return say(target);
     if ('rows' in target) {
       const columnsOf = [...new Set(target.rows.flatMap((row) => Object.keys(row)))];
-      setUi((current) => ({ ...current, overlay: { kind: 'drill', status: 'ready', title: `${focused.title}: ${target.label}`, result: { title: target.label, sql: '', columns: columnsOf, rows: target.rows as never }, view: EMPTY_VIEW } }));
+      setUi((current) => ({ ...current, overlay: { kind: 'drill', status: 'ready', title: `${focused.title}: ${target.label}`, result: { title: target.label, sql: '', columns: columnsOf, rows: target.rows as never, limited: false }, view: EMPTY_VIEW } }));
       return;
     }
     setUi((current) => ({ ...current, overlay: { kind: 'drill', status: 'loading', title: `${focused.title}: ${target.label}`, view: EMPTY_VIEW } }));

@@ -65,7 +65,7 @@ function DrillView({ overlay, width, height, spinner }: { overlay: Extract<Overl
   const inner = width - 2;
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="double" borderColor="magenta">
-      <Text bold color="magenta" wrap="truncate">{fit(`${overlay.title}${overlay.result ? ` · ${overlay.result.rows.length} events` : ''} · Esc back · e/E export`, inner)}</Text>
+      <Text bold color="magenta" wrap="truncate">{fit(`${overlay.title}${overlay.result ? ` · ${overlay.result.limited ? `the latest ${overlay.result.rows.length} events (more exist: narrow the filter or range)` : `${overlay.result.rows.length} events`}` : ''} · Esc back · e/E export`, inner)}</Text>
       {overlay.status === 'loading' ? <Text dimColor>{`${spinner} loading events…`}</Text> : null}
       {overlay.status === 'error' ? <Text color="red" wrap="wrap">{(overlay.error ?? '').slice(0, inner * (height - 3))}</Text> : null}
       {overlay.status === 'ready' && overlay.result ? (

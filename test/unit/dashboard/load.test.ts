@@ -77,3 +77,11 @@ describe('dashboard YAML', () => {
     expect(problems[0]).toMatch(/no stream named "tx_per_minut" in streams\.yaml \(did you mean "tx_per_minute"\?\)/);
   });
 });
+
+describe('docs/dashboard.md', () => {
+  it('every dashboard in the gallery loads against the shipped metrics', () => {
+    const blocks = [...readFileSync('docs/dashboard.md', 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!).filter((block) => block.startsWith('version: 1'));
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    for (const block of blocks) expect(() => parseDashboard(block, 'docs/dashboard.md', context), block.split('\n')[1]).not.toThrow();
+  });
+});
