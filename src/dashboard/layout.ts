@@ -26,10 +26,11 @@ export function split(total: number, weights: readonly number[]): number[] {
   return parts;
 }
 
-export function gridLayout(dashboard: LoadedDashboard, columns: number, lines: number, zoomed?: string): GridLayout {
+/** `reserved`: terminal lines kept free below the screen (the live app leaves its last line empty). */
+export function gridLayout(dashboard: LoadedDashboard, columns: number, lines: number, zoomed?: string, reserved = 0): GridLayout {
   const { min_columns: minColumns, min_rows: minRows } = dashboard.config;
-  if (columns < minColumns || lines < minRows) {
-    return { tooSmall: `The terminal is ${columns}×${lines}; this dashboard needs at least ${minColumns}×${minRows}. Enlarge the window (or lower min_columns/min_rows).`, rows: [] };
+  if (columns < minColumns || lines + reserved < minRows) {
+    return { tooSmall: `The terminal is ${columns}×${lines + reserved}; this dashboard needs at least ${minColumns}×${minRows}. Enlarge the window (or lower min_columns/min_rows).`, rows: [] };
   }
   const gridLines = lines - CHROME_LINES;
   if (zoomed) return { rows: [{ height: gridLines, widgets: [{ id: zoomed, width: columns, height: gridLines }] }] };

@@ -131,6 +131,12 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
     expect(screen).toMatch(/top: [A-Z]{2} /); // the map legend
     expect(screen).toContain('critical  failed_login'); // the event log
 
+    // A resize lays the grid out again; below the dashboard's minimum size it says so.
+    await tmux('resize-window', '-t', SESSION, '-x', '100', '-y', '30');
+    await screenUntil((text) => text.includes('The terminal is 100×30; this dashboard needs at least 120×40'), 'the too-small notice');
+    await tmux('resize-window', '-t', SESSION, '-x', '200', '-y', '60');
+    await screenUntil((text) => text.includes('Platform status') && text.includes('Security alerts') && !text.includes('this dashboard needs'), 'the grid after the resize');
+
     // The daemon keeps ingesting: 30 more FR/ecommerce-heavy events show up on refresh.
     await produceEvents(producer, workspace.topics, Array.from({ length: 30 }, (_, n) => transaction('late', n * 6, 5)));
     await eventually(() => queryRows<{ n: number }>(workspace.dir, 'SELECT count(*) AS n FROM transactions'), (rows) => rows[0]?.n === 330, 60_000);

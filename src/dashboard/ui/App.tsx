@@ -34,6 +34,7 @@ export interface AppProps {
 
 function useTerminalSize(fixed?: { columns: number; lines: number }): { columns: number; lines: number } {
   const { stdout } = useStdout();
+  // One line is left free: output as tall as the terminal makes Ink clear the screen every frame.
   const read = () => fixed ?? { columns: stdout.columns || 120, lines: Math.max(10, (stdout.rows || 40) - 1) };
   const [size, setSize] = useState(read);
   useEffect(() => {
@@ -257,7 +258,7 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
 
   return (
     <Box>
-      <Screen dashboard={dashboard} snapshot={snapshot} ui={ui} columns={columns} lines={lines} spinner={SPINNER_FRAMES[spin]!} now={now} />
+      <Screen dashboard={dashboard} snapshot={snapshot} ui={ui} columns={columns} lines={lines} spinner={SPINNER_FRAMES[spin]!} now={now} reservedLines={fixedSize ? 0 : 1} />
     </Box>
   );
 }

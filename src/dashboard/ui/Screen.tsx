@@ -92,11 +92,13 @@ export interface ScreenProps {
   lines: number;
   spinner: string;
   now: Date;
+  /** Terminal lines left free below the screen (see gridLayout). */
+  reservedLines?: number;
 }
 
-export function Screen({ dashboard, snapshot, ui, columns, lines, spinner, now }: ScreenProps) {
+export function Screen({ dashboard, snapshot, ui, columns, lines, spinner, now, reservedLines = 0 }: ScreenProps) {
   const focused = dashboard.widgets[ui.focus];
-  const layout = gridLayout(dashboard, columns, lines, ui.zoom ? focused?.id : undefined);
+  const layout = gridLayout(dashboard, columns, lines, ui.zoom ? focused?.id : undefined, reservedLines);
   const range = snapshot.range;
   const filters = Object.entries(snapshot.filters).map(([key, value]) => `${key}=${value}`).join(' ');
   const short = (date: Date) => (range.to.getTime() - range.from.getTime() < 86_400_000 ? clock(date).slice(0, 5) : date.toISOString().slice(5, 16).replace('T', ' '));
