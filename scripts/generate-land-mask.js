@@ -7,6 +7,7 @@
  * A cell is land when its centre lies inside a land polygon (even-odd rule over all rings).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
