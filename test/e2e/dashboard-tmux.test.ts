@@ -196,4 +196,23 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
     expect(modes).toBe('0 1');
     expect(existsSync(path.join(workspace.dir, 'exports'))).toBe(true);
   });
+
+  it('Ctrl+C and SIGTERM also leave the terminal as it was', async () => {
+    for (const stop of ['ctrl-c', 'sigterm'] as const) {
+      await tmux('kill-session', '-t', SESSION);
+      await tmux('new-session', '-d', '-s', SESSION, '-x', '200', '-y', '60', `cd ${workspace.dir} && node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`);
+      await screenUntil((text) => text.includes('Payments — live') && text.includes('Platform status'), 'the dashboard');
+      if (stop === 'ctrl-c') {
+        await keys('C-c');
+      } else {
+        const shell = String((await tmux('display-message', '-p', '-t', SESSION, '#{pane_pid}')).stdout).trim();
+        const node = String((await execa('ps', ['-o', 'pid=', '--ppid', shell])).stdout).trim().split('\n')[0]!.trim();
+        process.kill(Number(node), 'SIGTERM');
+      }
+      const screen = await screenUntil((text) => text.includes('DASHBOARD-EXIT='), `the exit after ${stop}`);
+      expect(screen).toContain(stop === 'ctrl-c' ? 'DASHBOARD-EXIT=0' : 'DASHBOARD-EXIT=143');
+      expect(screen).not.toContain('Payments — live');
+      expect(String((await tmux('display-message', '-p', '-t', SESSION, '#{alternate_on} #{cursor_flag}')).stdout).trim()).toBe('0 1');
+    }
+  });
 });
