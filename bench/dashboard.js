@@ -60,7 +60,12 @@ function idleCpu(dir, seconds = 60) {
   try {
     const shell = tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim();
     // The pane runs `sh -c "cd … && node …"`: node is the shell's child, or the shell itself after exec.
-    const child = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' }).trim().split('\n')[0]?.trim();
+    let child = '';
+    try {
+      child = execFileSync('ps', ['-o', 'pid=', '--ppid', shell], { encoding: 'utf8' }).trim().split('\n')[0]?.trim() ?? '';
+    } catch {
+      // ps exits 1 when the shell has no child: it exec'd node itself.
+    }
     const pid = child || shell;
     const ticks = () => {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -42,6 +42,9 @@ export interface StoreOptions {
   emitEveryMs?: number;
 }
 
+/** A refresh of a widget that has data shows the spinner only when it takes longer than this. */
+const SLOW_REFRESH_MS = 300;
+
 /** Rows kept per stream of the live feed. */
 const STREAM_ROWS_KEPT = 500;
 
@@ -201,8 +204,10 @@ export class DashboardStore {
     if (this.queued.has(widget.id)) return;
     this.queued.add(widget.id);
     this.queue.push(widget);
+    // A widget without data shows its spinner at once; one with data only when a refresh is
+    // slow (see run), so routine refreshes of unchanged data do not animate the screen.
     const state = this.snapshot.widgets[widget.id]!;
-    if (!state.refreshing) this.setWidget(widget.id, { ...state, refreshing: true });
+    if (!state.refreshing && !state.result) this.setWidget(widget.id, { ...state, refreshing: true });
     this.pump();
   }
 
@@ -222,6 +227,10 @@ export class DashboardStore {
   private async run(widget: PlacedWidget): Promise<void> {
     const generation = this.generation;
     const context = this.context();
+    const slow = setTimeout(() => {
+      const current = this.snapshot.widgets[widget.id]!;
+      if (!current.refreshing) this.setWidget(widget.id, { ...current, refreshing: true });
+    }, SLOW_REFRESH_MS);
     let next: WidgetState;
     try {
       const result = await fetchWidget(this.workspace, this.dashboard, widget, context);
@@ -229,6 +238,8 @@ export class DashboardStore {
     } catch (error) {
       const previous = this.snapshot.widgets[widget.id]!;
       next = { ...previous, status: 'error', refreshing: false, error: messageOf(error).split('\n')[0] ?? 'failed', updatedAt: this.now() };
+    } finally {
+      clearTimeout(slow);
     }
     if (generation === this.generation) {
       this.setWidget(widget.id, next);

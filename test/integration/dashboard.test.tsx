@@ -161,18 +161,20 @@ describe('dashboard over a real lake', () => {
 
     it('switches the time range with the number keys and t', async () => {
       await press('1');
-      await until(() => store.getSnapshot().range.name === '15m' && !store.getSnapshot().widgets.r1w1!.refreshing, '15m');
+      const kpi = () => (store.getSnapshot().widgets.r1w1!.result?.data as KpiData | undefined)?.value;
+      await until(() => store.getSnapshot().range.name === '15m' && kpi() === inSeconds(26 * 60, 41 * 60, (n) => n % 4 === 2), '15m');
       await sleep(100);
       expect(frame()).toContain('last 15m (00:26–00:41 UTC)');
       await press('t');
       await type('2026-11-24T00:10 2026-11-24T00:20');
       await press('\r');
-      await until(() => store.getSnapshot().range.name === 'custom' && !store.getSnapshot().widgets.r1w1!.refreshing, 'custom range');
+      await until(() => store.getSnapshot().range.name === 'custom' && kpi() === inSeconds(600, 1200, (n) => n % 4 === 2), 'custom range');
       await sleep(100);
       expect(frame()).toContain('2026-11-24 00:10 – 2026-11-24 00:20 UTC');
       expect((store.getSnapshot().widgets.r1w1!.result!.data as KpiData).value).toBe(inSeconds(600, 1200, (n) => n % 4 === 2));
       await press('2');
-      await until(() => store.getSnapshot().range.name === '1h' && !store.getSnapshot().widgets.r1w1!.refreshing, '1h');
+      await until(() => store.getSnapshot().range.name === '1h' && kpi() === 500 && Object.values(store.getSnapshot().widgets).every((widget) => !widget.refreshing), '1h');
+      await sleep(300);
     });
 
     it('moves the focus and drills down from a bar into the events behind it', async () => {
