@@ -185,6 +185,13 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
     const snapshot = readFileSync(path.join(exportsDir, files.find((file) => file.endsWith('.txt'))!), 'utf8');
     expect(snapshot).toContain('Transactions by channel and status: channel = ecommerce');
 
+    // Save the view (filter, range, focus) and reopen it later with --view.
+    await keys('Escape');
+    await keys('w');
+    await type('fr-ecommerce');
+    await keys('Enter');
+    await screenUntil((text) => text.includes('view saved to fr-ecommerce.json'), 'the saved view');
+
     // Back to the grid, then quit: the terminal leaves the alternate screen and shows the cursor again.
     await keys('Escape');
     await screenUntil((text) => text.includes('Platform status'), 'the grid again');
@@ -195,7 +202,15 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
     const modes = String((await tmux('display-message', '-p', '-t', SESSION, '#{alternate_on} #{cursor_flag}')).stdout).trim();
     expect(modes).toBe('0 1');
     expect(existsSync(path.join(workspace.dir, 'exports'))).toBe(true);
-  });
+
+    // The saved view opens with its filter and range.
+    const reopened = await runCli(['dashboard', '--once', '--view', 'fr-ecommerce', '--columns', '200', '--rows', '60'], { cwd: workspace.dir });
+    expect(reopened.exitCode).toBe(0);
+    expect(reopened.stdout).toContain('last 24h');
+    expect(reopened.stdout).toContain('view fr-ecommerce');
+    expect(reopened.stdout).toContain('Filters: country=FR');
+    expect(reopened.stdout).toMatch(new RegExp(`ecommerce +[█▓▒░▚]+ +${frEcommerce}\\b`));
+  }, 240_000);
 
   it('Ctrl+C and SIGTERM also leave the terminal as it was', async () => {
     for (const stop of ['ctrl-c', 'sigterm'] as const) {
@@ -214,5 +229,5 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
       expect(screen).not.toContain('Payments — live');
       expect(String((await tmux('display-message', '-p', '-t', SESSION, '#{alternate_on} #{cursor_flag}')).stdout).trim()).toBe('0 1');
     }
-  });
+  }, 120_000);
 });

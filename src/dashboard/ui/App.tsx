@@ -4,7 +4,7 @@
  * for a query. Timers: the clock (1 s) and the spinner (only while something loads).
  */
 import path from 'node:path';
-import { Box, renderToString, useApp, useInput, useStdout } from 'ink';
+import { Box, renderToString, useApp, useInput, useStdout, type Key } from 'ink';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { Workspace } from '../../workspace/workspace.js';
 import { drillDown } from '../data/drill-down.js';
@@ -167,7 +167,7 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
     );
   };
 
-  useInput((input, key) => {
+  const handleKey = (input: string, key: Key) => {
     const { ui, snapshot, focused, focusedState, view } = current();
     const overlay = ui.overlay;
     if (overlay?.kind === 'prompt') {
@@ -254,6 +254,15 @@ export function App({ workspace, store, initialUi, outputDir, size: fixedSize, o
       const column = data.columns[(currentIndex + 1) % data.columns.length]!;
       return setView(focused.id, { sort: { column, descending: true }, selected: 0, page: 0 });
     }
+  };
+
+  // Keys typed faster than they are read arrive as one chunk ("\t\t", "1q"): one key each.
+  useInput((input, key) => {
+    if (input.length > 1 && !input.startsWith('\u001b') && !key.ctrl && !key.meta) {
+      for (const char of input) handleKey(char, { ...key, tab: char === '\t', return: char === '\r', backspace: char === '\b', delete: char === '\u007f' });
+      return;
+    }
+    handleKey(input, key);
   });
 
   return (

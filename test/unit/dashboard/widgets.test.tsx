@@ -186,3 +186,23 @@ describe('widget frame', () => {
     expect(text).toContain('kept row');
   });
 });
+
+describe('colours', () => {
+  it('degrade with the colour level: none at level 0, basic 16-colour codes at level 1', async () => {
+    const chalk = (await import('chalk')).default;
+    const { mapLine } = await import('../../../src/dashboard/ui/widgets/WorldMap.js');
+    const row = [{ char: '█', shade: 4 }, { char: '░', shade: 1 }, { char: '⠁', shade: 0 }];
+    const level = chalk.level;
+    try {
+      chalk.level = 0;
+      expect(mapLine(row, false)).toBe('█░⠁');
+      chalk.level = 1;
+      const coloured = mapLine(row, true);
+      expect(coloured).toContain('\u001b[31m█'); // red, a basic colour
+      expect(coloured).toContain('\u001b[34m░'); // blue
+      expect(coloured).not.toContain('\u001b[38;'); // no 256-colour or truecolour codes // no 256-colour or truecolour codes
+    } finally {
+      chalk.level = level;
+    }
+  });
+});
