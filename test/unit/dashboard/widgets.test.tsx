@@ -200,7 +200,7 @@ describe('colours', () => {
       const coloured = mapLine(row, true);
       expect(coloured).toContain('\u001b[31m█'); // red, a basic colour
       expect(coloured).toContain('\u001b[34m░'); // blue
-      expect(coloured).not.toContain('\u001b[38;'); // no 256-colour or truecolour codes // no 256-colour or truecolour codes
+      expect(coloured).not.toContain('\u001b[38;'); // no 256-colour or truecolour codes
     } finally {
       chalk.level = level;
     }
