@@ -3,7 +3,7 @@
  * One part of the dashboard bench in its own process: `frames DIR` or `soak DIR SECONDS`.
  * Prints one JSON line.
  */
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { clearInterval, setInterval, setTimeout } from 'node:timers';
 import { createElement } from 'react';
 import { render, renderToString } from 'ink';
@@ -80,7 +80,9 @@ if (part === 'soak') {
   // A terminal that throws the bytes away: 200×60, a TTY as far as Ink is concerned.
   let written = 0;
   const stdout = Object.assign(new Writable({ write(chunk, _encoding, done) { written += chunk.length; done(); } }), { columns: 200, rows: 61, isTTY: true });
-  const stdin = Object.assign(new Writable({ write(_c, _e, done) { done(); } }), { isTTY: false, setRawMode() {}, setEncoding() {}, resume() {}, pause() {}, ref() {}, unref() {}, read() { return null; }, on() { return this; }, off() { return this; }, removeListener() { return this; }, addListener() { return this; } });
+  // A keyboard nobody types on (a TTY, or Ink's useInput refuses raw mode and the app stops).
+  const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode() { return this; }, ref() { return this; }, unref() { return this; } });
+  const errors = [];
   const renderTimes = [];
   const instance = render(createElement(App, { workspace, store, initialUi: INITIAL_UI, outputDir: path.join(dir, 'exports') }), { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 20, onRender: ({ renderTime }) => renderTimes.push(renderTime) });
   store.start();
@@ -107,7 +109,7 @@ if (part === 'soak') {
   const slope = n > 1 ? half.reduce((s, x) => s + (x.t - meanT) * (x.rssMiB - meanR), 0) / half.reduce((s, x) => s + (x.t - meanT) ** 2, 0) : 0;
   const last = samples.at(-1);
   console.log(JSON.stringify({
-    seconds, resultsSent: sent, frames: renderTimes.length, bytesWritten: written,
+    seconds, resultsSent: sent, frames: renderTimes.length, bytesWritten: written, errors,
     inkRenderMs: { median: quantile(renderTimes, 0.5), p95: quantile(renderTimes, 0.95), max: Math.max(...renderTimes) },
     rssMiB: { first: samples[0]?.rssMiB, last: last?.rssMiB, max: Math.max(...samples.map((s) => s.rssMiB)) },
     heapMiB: { first: samples[0]?.heapMiB, last: last?.heapMiB },
