@@ -22,6 +22,7 @@ import { benchKafkaLatency } from './kafka-latency.js';
 import { benchAnalyticsQuality } from './analytics-quality.js';
 import { benchMetricsLatency } from './metrics-latency.js';
 import { benchEtl } from './etl.js';
+import { benchDashboard } from './dashboard.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -71,6 +72,8 @@ const metricsLatency = process.env.BENCH_METRICS === '0' ? undefined : await ben
 
 // Default pipelines over 10M events vs the same SQL run directly, and analytics check (issue 5); BENCH_ETL=0 skips it.
 const etl = process.env.BENCH_ETL === '0' ? undefined : await benchEtl();
+// The terminal dashboard: frame time, memory under live updates, idle CPU (issue 7); BENCH_DASHBOARD=0 skips it.
+const dashboard = process.env.BENCH_DASHBOARD === '0' ? undefined : await benchDashboard();
 
 const ratio = ours.rate / baseline.rate;
 const results = [
@@ -86,6 +89,11 @@ const results = [
   ...(etl ? [
     { name: 'etl_default_pipelines', value: Number(etl.etlSeconds.toFixed(2)), unit: 's', baseline: 'same_step_sql_in_one_duckdb_script', baseline_value: Number(etl.baselineSeconds.toFixed(2)), ratio: Number(etl.ratio.toFixed(3)), events: etl.events, rows_out: etl.rowsOut, target_ratio_max: 1.3 },
     { name: 'check_default_checks', value: Number(etl.checkSeconds.toFixed(2)), unit: 's', checks: etl.checks, failed: etl.checksFailed, events: etl.events, target_max: 5 },
+  ] : []),
+  ...(dashboard ? [
+    { name: 'dashboard_frame_cpu_ms', value: Number(dashboard.frames.cpuMedianMs.toFixed(1)), unit: 'ms', p95: Number(dashboard.frames.cpuP95Ms.toFixed(1)), wall_median_ms: Number(dashboard.frames.medianMs.toFixed(1)), size: '200x60', target_max: 50 },
+    { name: 'dashboard_soak_rss', value: dashboard.soak.rssMiB.max, unit: 'MiB', seconds: dashboard.soak.seconds, updates_per_second: 10, slope_mib_per_hour: dashboard.soak.rssSlopeMiBPerHour, extrapolated_hour_mib: dashboard.soak.rssExtrapolatedHourMiB, target_max: 200 },
+    { name: 'dashboard_idle_cpu', value: Number(dashboard.idle.cpuShare.toFixed(3)), unit: 'share of one core', seconds: Math.round(dashboard.idle.seconds), target_max: 0.15 },
   ] : []),
   ...(quality ? [
     { name: 'anomaly_precision', value: Number(quality.precision.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8, sets: quality.sets.map(({ seed, days, precision, recall }) => ({ seed, days, precision, recall })) },
@@ -125,6 +133,12 @@ if (quality) {
   console.log(`\nAnomaly detection (${quality.detector}, default) on ${quality.anomalies} injected anomalies in ${quality.sets.length} generated data sets`);
   console.log(`  pooled precision ${quality.precision.toFixed(2)}, recall ${quality.recall.toFixed(2)} (targets ≥ 0.80)`);
   for (const set of quality.sets) console.log(`  seed ${set.seed}, ${set.days} days: precision ${set.precision.toFixed(2)}, recall ${set.recall.toFixed(2)}; Holt-Winters MASE ${set.forecast.mase.toFixed(3)} vs seasonal-naive ${set.forecast.baselineMase.toFixed(3)}`);
+}
+if (dashboard) {
+  console.log('\nanalytics dashboard, default dashboard at 200×60');
+  console.log(`  frame: CPU ${dashboard.frames.cpuMedianMs.toFixed(1)} ms median, ${dashboard.frames.cpuP95Ms.toFixed(1)} ms p95 (wall ${dashboard.frames.medianMs.toFixed(1)} ms on this machine's load) (target < 50 ms)`);
+  console.log(`  memory over ${dashboard.soak.seconds} s of 10 live updates/s: RSS max ${dashboard.soak.rssMiB.max} MiB, slope ${dashboard.soak.rssSlopeMiBPerHour} MiB/h, extrapolated to 1 h ${dashboard.soak.rssExtrapolatedHourMiB} MiB (target < 200 MiB)`);
+  console.log(`  idle CPU: ${(dashboard.idle.cpuShare * 100).toFixed(1)}% of one core over ${Math.round(dashboard.idle.seconds)} s (target < 15%)`);
 }
 console.log(`\nanalytics --help: ${helpMs.toFixed(0)} ms median of 7 (target < 300 ms)`);
 console.log('\nwrote bench/results/latest.json');

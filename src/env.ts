@@ -23,3 +23,11 @@ export function readEnv(name: KnownEnvVar): string | undefined {
 export function readConfigEnv(name: string): string | undefined {
   return process.env[name];
 }
+
+/**
+ * Makes React (the dashboard's Ink UI) load its production build, which renders several times
+ * faster than the development build it picks when NODE_ENV is unset. Call before importing it.
+ */
+export function preferProductionBuilds(): void {
+  process.env.NODE_ENV ??= 'production';
+}

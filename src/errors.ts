@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   SCHEDULE_JOB_BUSY: 'The job is running already (in the scheduler or another `schedule run`); one run of a job at a time.',
   SCHEDULE_RUN_FAILED: 'A job run by `schedule run` did not succeed (failed, timed out or was cancelled).',
   SCHEDULER_RUNNING: 'Another scheduler already runs on this workspace.',
+  NOT_A_TERMINAL: 'An interactive command was started without a terminal (stdin or stdout is not a TTY).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

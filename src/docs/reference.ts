@@ -7,6 +7,7 @@ import { configReferenceMarkdown } from '../config/reference-doc.js';
 import { workspaceSchema } from '../config/workspace-schema.js';
 import { pipelinesFileSchema } from '../etl/schema.js';
 import { metricsFileSchema, type MetricsFile } from '../metrics/schema.js';
+import { dashboardFileSchema, WIDGET_TYPES } from '../dashboard/schema.js';
 import { ENVELOPE_FIELDS, type EventTypeSpec, type FieldSpec } from '../contract/field-spec.js';
 import { EventTypeRegistry } from '../contract/registry.js';
 import { readFileSync } from 'node:fs';
@@ -70,6 +71,12 @@ function shippedMetrics(): string {
   return `## Shipped metrics\n\n| metric | meaning | format | dimensions | KPI |\n|---|---|---|---|---|\n${rows.join('\n')}\n`;
 }
 
+/** The widget types, their minimum size and an example each. */
+function widgetTypes(): string {
+  const rows = WIDGET_TYPES.map((spec) => `| \`${spec.type}\` | ${spec.summary} | ${spec.minWidth} × ${spec.minHeight} | \`${spec.example}\` |`);
+  return `## Widget types\n\n| type | what it shows | minimum columns × lines | example |\n|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
 /** Every generated document, by path relative to the repository root. */
 export function generatedDocs(): Record<string, string> {
   return {
@@ -77,6 +84,7 @@ export function generatedDocs(): Record<string, string> {
     'docs/reference/data-model.md': dataModelReference(),
     'docs/reference/errors.md': errorReference(),
     'docs/reference/metrics.md': `${GENERATED}\n\n${configReferenceMarkdown(metricsFileSchema, 'metrics.yaml')}\n\n${shippedMetrics()}`,
+    'docs/reference/dashboards.md': `${GENERATED}\n\n${configReferenceMarkdown(dashboardFileSchema, 'dashboards/<name>.yaml')}\n\n${widgetTypes()}`,
     'docs/reference/pipelines.md': `${GENERATED}\n\n${configReferenceMarkdown(pipelinesFileSchema, 'pipelines.yaml')}`,
   };
 }

@@ -16,6 +16,8 @@ export interface MetricQuery {
   compare?: 'previous_period';
   /** Also return `_rows`, the rows behind each value (for a ratio: the denominator's), for anomaly weighting. */
   withRows?: boolean;
+  /** One value per dimension group over the whole range (period = from) instead of a series. */
+  total?: boolean;
 }
 
 /** One grain step as a DuckDB interval. */
@@ -129,6 +131,9 @@ export function compileMetricQuery(metrics: ReadonlyMap<string, MetricDefinition
   const dims = query.by.map(ident);
   const value = ident(metric.name);
   const order = ['period', ...query.by].map(ident).join(', ');
+  if (query.total) {
+    return `SELECT period${dims.map((dim) => `, ${dim}`).join('')}, value AS ${value} FROM (${metricRelation(metrics, metric, query.by, 'total', query.from, query.to)}) ORDER BY ${order}`;
+  }
   if (query.compare !== 'previous_period') {
     return `SELECT period${dims.map((dim) => `, ${dim}`).join('')}, value AS ${value}${query.withRows ? ', _rows' : ''} FROM (${metricRelation(metrics, metric, query.by, query.grain, query.from, query.to)}) ORDER BY ${order}`;
   }

@@ -48,6 +48,8 @@ export interface MetricQueryOptions {
   compare?: 'previous_period';
   /** Also return `_rows` per row: the rows behind the value (see MetricQuery.withRows). */
   withRows?: boolean;
+  /** One value per group over the whole range instead of a series per grain (the dashboard's KPI tiles). */
+  total?: boolean;
   /** Skip the cache (still refreshes it). */
   fresh?: boolean;
 }
@@ -82,7 +84,7 @@ export async function resolveQuery(workspace: Workspace, metrics: ReadonlyMap<st
   const grain = options.grain ?? (metric.grains.includes('day') ? 'day' : metric.grains[0]!);
   const to = options.to ?? shiftGrain(truncateToGrain((await newestEvent(workspace, metrics, metric, reader)) ?? new Date(), grain), grain, 1);
   const from = options.from ?? shiftGrain(to, grain, -30);
-  const query: MetricQuery = { metric: metric.name, by: options.by ?? [], grain, from, to, ...(options.compare ? { compare: options.compare } : {}), ...(options.withRows ? { withRows: true } : {}) };
+  const query: MetricQuery = { metric: metric.name, by: options.by ?? [], grain, from, to, ...(options.compare ? { compare: options.compare } : {}), ...(options.withRows ? { withRows: true } : {}), ...(options.total ? { total: true } : {}) };
   checkQuery(metric, query);
   return query;
 }
