@@ -1,0 +1,56 @@
+/**
+ * Drives one job over one batch: keeps the job's types, refuses events too far in the future
+ * (they never move the watermark), orders the rest by event time then id, and advances the
+ * operator from the watermark before the batch to the one after it. Pure: the same state and
+ * batch give the same emissions, which is what makes replay equal the live run.
+ */
+import type { CompiledJob } from './config.js';
+import type { Emission } from './operator.js';
+import { iso } from './operator.js';
+import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-event.js';
+
+/** A job's checkpoint: plain JSON. */
+export interface JobState {
+  fingerprint: string;
+  /** Largest event time seen (epoch ms), null before the first event. */
+  watermark: number | null;
+  operator: unknown;
+}
+
+export interface JobAdvance {
+  state: JobState;
+  emissions: Emission[];
+  refused: RefusedEvent[];
+}
+
+export function initialJobState(job: CompiledJob): JobState {
+  return { fingerprint: job.fingerprint, watermark: null, operator: job.operator.initialState() };
+}
+
+/**
+ * Advances `state` (mutated and returned) by one batch. `ingestedAt` (epoch ms) is the batch's
+ * commit time, stored with every event, so the future-skew check is the same on replay.
+ */
+export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number): JobAdvance {
+  const refused: RefusedEvent[] = [];
+  const types = new Set(job.operator.eventTypes);
+  const events: StreamEvent[] = [];
+  for (const event of batch) {
+    if (!types.has(event.type)) continue;
+    if (event.time > ingestedAt + maxFutureSkew) {
+      refused.push({ job: job.name, stage: 'future', eventId: event.id, eventType: event.type, time: event.time, reason: `stream job ${job.name}: occurred_at ${iso(event.time)} is more than max_future_skew after its ingest time ${iso(ingestedAt)}` });
+      continue;
+    }
+    events.push(event);
+  }
+  if (events.length === 0) return { state, emissions: [], refused };
+  events.sort(compareEvents);
+  const before = state.watermark;
+  const newest = events[events.length - 1]!.time;
+  const after = before === null ? newest : Math.max(before, newest);
+  const emissions = job.operator.advance(state.operator, events, { before, after }, (event, reason) => {
+    refused.push({ job: job.name, stage: 'late', eventId: event.id, eventType: event.type, time: event.time, reason: `late for stream job ${job.name}: ${reason}` });
+  });
+  state.watermark = after;
+  return { state, emissions, refused };
+}
