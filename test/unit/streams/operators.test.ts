@@ -86,7 +86,7 @@ describe('window operator against the brute-force reference', () => {
           name: 'job', kind: 'window', events: ['transaction'], where: { channel: { ne: 'atm' } }, window: testCase.window,
           allowed_lateness: `${lateness / 1000}s`, group_by: ['country'], aggregates,
         });
-        const batches = generateBatches({ seed, batches: 12, perBatch: 40, step: 4_000, jitter: 20_000, lateShare: 0.1, lateBy: 240_000, futureShare: 0.02, make: transaction });
+        const batches = generateBatches({ seed, batches: 12, perBatch: 40, step: 4_000, jitter: 20_000, lateShare: 0.1, lateBy: testCase.size * 3 + 120_000, futureShare: 0.02, make: transaction });
         const live = run(job, batches);
         const reference = referenceWindows(batches, { types: ['transaction'], skew: SKEW, size: testCase.size, advance: testCase.advance, lateness, groupBy: ['country'], where: compileWhere({ channel: { ne: 'atm' } }) });
         expect(reference.log.length).toBeGreaterThan(3);
