@@ -64,6 +64,12 @@ export class Engine {
     return reader.convertRowObjects(jsonFriendly) as T[];
   }
 
+  /** Runs a query and returns its columns as arrays (JSON-friendly values), cheaper than row objects for many rows. */
+  async columns(sql: string): Promise<{ rowCount: number; columns: Record<string, Json[]> }> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return { rowCount: reader.currentRowCount, columns: reader.convertColumnsObject(jsonFriendly) as Record<string, Json[]> };
+  }
+
   /** Runs a query and returns the rows with the result's column names and types. */
   async table(sql: string): Promise<{ columns: ColumnInfo[]; rows: Row[] }> {
     const reader = await this.connection.runAndReadAll(sql);

@@ -8,7 +8,7 @@ import { EventTypeRegistry } from '../../../src/contract/registry.js';
 import { compileStreams, type CompiledJob } from '../../../src/streams/config.js';
 import { advanceJob, initialJobState, type JobState } from '../../../src/streams/job.js';
 import type { Emission } from '../../../src/streams/operator.js';
-import { streamsFileSchema } from '../../../src/streams/schema.js';
+import { streamsFileSchema, type Where } from '../../../src/streams/schema.js';
 import { compileWhere, type StreamEvent } from '../../../src/streams/stream-event.js';
 import { generateBatches, pick, type Batch } from './random-events.js';
 import { aggregate, referenceJoin, referencePattern, referenceSessions, referenceWindows } from './reference.js';
@@ -94,7 +94,10 @@ describe('window operator against the brute-force reference', () => {
           reference.log.map((entry) => [entry.op, new Date(entry.start).toISOString(), entry.keys[0], entry.revision]),
         );
         reference.log.forEach((entry, index) => {
-          const expected = Object.fromEntries(aggregates.map((agg) => [agg.name, aggregate({ ...agg, ...('where' in agg ? { where: compileWhere(agg.where) } : {}) }, entry.events)]));
+          const expected = Object.fromEntries(aggregates.map((agg) => {
+            const { where, ...rest } = agg as { name: string; fn: string; field?: string; where?: Where };
+            return [agg.name, aggregate({ ...rest, ...(where ? { where: compileWhere(where) } : {}) }, entry.events)];
+          }));
           expectRowValues(live.emissions[index]!.row, { ...expected, window_end: new Date(entry.end).toISOString() });
         });
         expect([...live.late].sort()).toEqual(reference.late.sort());
@@ -171,7 +174,7 @@ describe('pattern operator against the exhaustive reference', () => {
   for (const seed of [31, 32, 33, 34, 35, 36, 37, 38]) {
     it(`seed ${seed}: matches (with their events) and late events match`, () => {
       const lateness = seed % 2 === 0 ? 30_000 : 0;
-      const steps = [
+      const steps: { type: string; where: Where; min_count: number }[] = [
         { type: 'security_alert', where: { category: 'failed_login' }, min_count: 3 },
         { type: 'transaction', where: { amount_reporting: { gt: 1000 } }, min_count: seed % 3 === 0 ? 2 : 1 },
       ];
