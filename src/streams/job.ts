@@ -5,6 +5,7 @@
  * batch give the same emissions, which is what makes replay equal the live run.
  */
 import type { CompiledJob } from './config.js';
+import { formatDuration } from './duration.js';
 import type { Emission } from './operator.js';
 import { iso } from './operator.js';
 import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-event.js';
@@ -38,7 +39,7 @@ export function advanceJob(job: CompiledJob, state: JobState, batch: readonly St
   for (const event of batch) {
     if (!types.has(event.type)) continue;
     if (event.time > ingestedAt + maxFutureSkew) {
-      refused.push({ job: job.name, stage: 'future', eventId: event.id, eventType: event.type, time: event.time, reason: `stream job ${job.name}: occurred_at ${iso(event.time)} is more than max_future_skew after its ingest time ${iso(ingestedAt)}` });
+      refused.push({ job: job.name, stage: 'future', eventId: event.id, eventType: event.type, time: event.time, reason: `stream job ${job.name}: occurred_at ${iso(event.time)} is more than max_future_skew (${formatDuration(maxFutureSkew)}) after its ingest time (rejected_at)` });
       continue;
     }
     events.push(event);

@@ -14,15 +14,11 @@ import { loadStreams } from '../../src/streams/config.js';
 import { replayJob } from '../../src/streams/replay.js';
 import { streamsSourceOf } from '../../src/streams/runner.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
-import { writeStreamTraffic } from '../support/stream-traffic.js';
+import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
 import { tempWorkspace } from '../support/workspace.js';
 
 const JOBS = ['tx_per_minute', 'merchant_decline_rate', 'fraud_joined', 'failed_logins_then_large_tx', 'notification_latency'];
 
-/** Rows as comparable text, order-free. */
-export function canonicalRows(rows: readonly Record<string, unknown>[], drop: string[] = []): string[] {
-  return rows.map((row) => JSON.stringify(Object.fromEntries(Object.keys(row).filter((key) => !drop.includes(key)).sort().map((key) => [key, row[key]])))).sort();
-}
 
 describe('stream jobs in file ingest', () => {
   let dir: string;

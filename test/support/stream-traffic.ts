@@ -75,3 +75,8 @@ export async function writeStreamTraffic(dir: string, options: { seed: number; c
   }
   return { files, lines: parts.reduce((sum, part) => sum + part.length, 0) };
 }
+
+/** Rows as comparable text, order-free, without the columns in `drop`. */
+export function canonicalRows(rows: readonly Record<string, unknown>[], drop: string[] = []): string[] {
+  return rows.map((row) => JSON.stringify(Object.fromEntries(Object.keys(row).filter((key) => !drop.includes(key)).sort().map((key) => [key, row[key]])))).sort();
+}
