@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   KAFKA_TOPIC: 'A Kafka topic does not exist and cannot be created.',
   KAFKA_UNREACHABLE: 'No Kafka broker answered a command that does not wait for one (the ingest daemon keeps retrying instead).',
   DAEMON_NOT_RUNNING: 'No Kafka ingest daemon answers on the metrics port.',
+  FEED_NOT_RUNNING: 'No live feed of stream results is running for this workspace (it is served by `analytics ingest kafka` when streams.yaml declares jobs).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
