@@ -117,14 +117,14 @@ export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegi
       if (window.size !== undefined) add([...wat, 'size'], 'a session window has no size; give gap only');
       if (window.advance !== undefined) add([...wat, 'advance'], 'a session window has no advance; give gap only');
     } else {
-      if (size === undefined) add([...wat, 'size'], `a ${window.type} window needs a size, e.g. size: 1m`);
-      else positive(window.size!, [...wat, 'size'], 'size');
+      if (window.size === undefined) add([...wat, 'size'], `a ${window.type} window needs a size, e.g. size: 1m`);
+      else positive(window.size, [...wat, 'size'], 'size');
       if (window.gap !== undefined) add([...wat, 'gap'], `a ${window.type} window has no gap (that is for session windows)`);
       if (window.type === 'tumbling' && advance !== undefined && advance !== size) add([...wat, 'advance'], 'a tumbling window advances by its size; use type: hopping for another advance');
       if (window.type === 'hopping') {
-        if (advance === undefined) add([...wat, 'advance'], 'a hopping window needs an advance, e.g. advance: 1m');
+        if (window.advance === undefined) add([...wat, 'advance'], 'a hopping window needs an advance, e.g. advance: 1m');
         else if (advance === 0) add([...wat, 'advance'], 'advance must be longer than 0');
-        else if (size !== undefined && advance > size) add([...wat, 'advance'], `advance ${window.advance} is longer than size ${window.size}: events between windows would be lost`);
+        else if (size !== undefined && advance !== undefined && advance > size) add([...wat, 'advance'], `advance ${window.advance} is longer than size ${window.size}: events between windows would be lost`);
       }
     }
     const aggNames = new Set([...job.group_by, 'window_start', 'window_end', 'revision']);
