@@ -34,8 +34,8 @@ describe('stream jobs across SIGKILL and restart', () => {
   let files: string[];
 
   beforeAll(async () => {
-    uninterrupted = await tempWorkspace();
-    killed = await tempWorkspace();
+    uninterrupted = await tempWorkspace('analytics-test-', { streams: true });
+    killed = await tempWorkspace('analytics-test-', { streams: true });
     ({ files } = await writeStreamTraffic(uninterrupted.dir, { seed: 9, count: 16_000, start: '2026-11-24T08:00:00Z', end: '2026-11-24T12:00:00Z', parts: 8, lateShare: 0.02 }));
     for (const file of files) await fs.copyFile(file, path.join(killed.dir, path.basename(file)));
     await ingestFiles(uninterrupted.workspace, { paths: files, maxErrors: -1 });

@@ -10,6 +10,7 @@ import { runQuery } from '../../src/analytics/query.js';
 import { LakeLayout } from '../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../src/lake/snapshot.js';
 import { ingestFiles, type IngestSummary } from '../../src/pipelines/ingest/file-ingest.js';
+import { compactWorkspaceLake, workspaceLakeInfo } from '../../src/lake/upkeep/service.js';
 import { loadStreams } from '../../src/streams/config.js';
 import { replayJob } from '../../src/streams/replay.js';
 import { streamsSourceOf } from '../../src/streams/runner.js';
@@ -27,7 +28,7 @@ describe('stream jobs in file ingest', () => {
   let summary: IngestSummary;
 
   beforeAll(async () => {
-    ({ dir, workspace, cleanup } = await tempWorkspace());
+    ({ dir, workspace, cleanup } = await tempWorkspace('analytics-test-', { streams: true }));
     const traffic = await writeStreamTraffic(dir, { seed: 5, count: 12_000, start: '2026-11-24T10:00:00Z', end: '2026-11-24T13:00:00Z', parts: 5 });
     summary = await ingestFiles(workspace, { paths: traffic.files, cwd: dir, maxErrors: -1 });
   });
@@ -87,5 +88,17 @@ describe('stream jobs in file ingest', () => {
     const replay = await replayJob(workspace.lakeRoot, workspace.registry, compiled, 'merchant_decline_rate', { from, to });
     expect(live.rows.length).toBeGreaterThan(0);
     expect(canonicalRows(replay.rows)).toEqual(canonicalRows(live.rows));
+  });
+
+  it('lake info spans the stream tables by their own time columns, and compaction keeps their rows', async () => {
+    const info = await workspaceLakeInfo(workspace);
+    const windows = info.tables.find((table) => table.table === 'tx_per_minute')!;
+    expect(windows.files).toBe(5);
+    expect(windows.oldest).toMatch(/^2026-11-24T10:/);
+    const before = await Promise.all(JOBS.map(async (job) => canonicalRows((await runQuery(workspace, `SELECT * FROM ${job}`)).rows)));
+    await compactWorkspaceLake(workspace);
+    const after = await Promise.all(JOBS.map(async (job) => canonicalRows((await runQuery(workspace, `SELECT * FROM ${job}`)).rows)));
+    expect(after).toEqual(before);
+    expect((await workspaceLakeInfo(workspace)).tables.find((table) => table.table === 'tx_per_minute')!.files).toBe(1);
   });
 });

@@ -48,7 +48,7 @@ describe('live feed of stream results', () => {
   beforeAll(async () => {
     broker = await ensureBroker({ port: PORT });
     producer = await connectProducer(broker.brokers);
-    workspace = await makeKafkaWorkspace({ batchMaxMs: 200 });
+    workspace = await makeKafkaWorkspace({ batchMaxMs: 200, streams: true });
     await createTopics(broker.brokers, Object.values(workspace.topics), 1);
     metricsPort = await freePort();
     daemon = startDaemon(workspace, broker.brokers, ['--from-beginning', '--metrics-port', String(metricsPort)]);
