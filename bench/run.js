@@ -19,6 +19,7 @@ import { benchKafka } from './kafka.js';
 import { benchKafkaLatency } from './kafka-latency.js';
 import { benchAnalyticsQuality } from './analytics-quality.js';
 import { benchMetricsLatency } from './metrics-latency.js';
+import { benchStreams } from './streams.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -66,6 +67,9 @@ const quality = process.env.BENCH_QUALITY === '0' ? undefined : await benchAnaly
 // metrics query over 10M events, cold and cached (issue 6); BENCH_METRICS=0 skips it.
 const metricsLatency = process.env.BENCH_METRICS === '0' ? undefined : await benchMetricsLatency();
 
+// Stream jobs in ingest, side by side with plain ingest (issue 4); BENCH_STREAMS=0 skips it.
+const streams = process.env.BENCH_STREAMS === '0' ? undefined : await benchStreams(RUNS);
+
 const ratio = ours.rate / baseline.rate;
 const results = [
   { name: 'file_ingest_rate', value: Math.round(ours.rate), unit: 'events/s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.rate), ratio: Number(ratio.toFixed(3)), events: COUNT, target_ratio: 0.7 },
@@ -76,6 +80,9 @@ const results = [
   ...(metricsLatency ? [
     { name: 'metrics_query_cold', value: Math.round(metricsLatency.coldSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 1000 },
     { name: 'metrics_query_cached', value: Math.round(metricsLatency.cachedSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 50 },
+  ] : []),
+  ...(streams ? [
+    { name: 'stream_jobs_ingest_rate', value: Math.round(streams.streamsRate), unit: 'events/s', baseline: 'ingest_without_stream_jobs', baseline_value: Math.round(streams.plainRate), ratio: Number(streams.ratio.toFixed(3)), events: streams.events, batch: streams.batch, target_min: 100000, target_ratio: 0.6 },
   ] : []),
   ...(quality ? [
     { name: 'anomaly_precision', value: Number(quality.precision.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8, sets: quality.sets.map(({ seed, days, precision, recall }) => ({ seed, days, precision, recall })) },
@@ -99,6 +106,12 @@ if (kafka) {
 }
 if (kafkaLatency) {
   console.log(`  event to lake at ${fmt(kafkaLatency.rate)} events/s: p50 ${fmt(kafkaLatency.p50Ms)} ms, p99 ${fmt(kafkaLatency.p99Ms)} ms, max ${fmt(kafkaLatency.maxMs)} ms (target p99 < 3,000 ms)`);
+}
+if (streams) {
+  console.log(`\nStream jobs: ${fmt(streams.events)} generated events of four types in batches of ${fmt(streams.batch)}, the five default jobs`);
+  console.log(`  ingest without stream jobs                 ${fmt(streams.plainRate).padStart(10)} events/s  ${streams.plainSeconds.toFixed(2)} s  peak ${fmt(streams.plainPeakMiB)} MiB`);
+  console.log(`  ingest with the five default jobs          ${fmt(streams.streamsRate).padStart(10)} events/s  ${streams.streamsSeconds.toFixed(2)} s  peak ${fmt(streams.streamsPeakMiB)} MiB`);
+  console.log(`  ratio ${streams.ratio.toFixed(2)}× (targets ≥ 0.60× and ≥ 100,000 events/s)`);
 }
 if (metricsLatency) {
   console.log(`\nmetrics query transaction_volume --by country --grain day over ${fmt(metricsLatency.events)} events`);

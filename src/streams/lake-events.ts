@@ -36,14 +36,20 @@ export function tableReads(jobs: readonly CompiledJob[], registry: EventTypeRegi
   return reads;
 }
 
-/** SELECT list for a table read: id, type, _t (epoch ms) and the fields. */
+/**
+ * SELECT list for a table read: id, type, _t (epoch ms) and the fields, each as VARCHAR, DOUBLE
+ * or BOOLEAN so the values arrive without conversion (numbers as doubles, times as ISO text).
+ */
 export function readColumnsSql(read: TableRead): string {
   const fields = read.fields.map((field) => {
-    const sqlType = read.sqlTypes.get(field);
+    const sqlType = read.sqlTypes.get(field) ?? 'VARCHAR';
     const column = ident(field);
-    return sqlType?.startsWith('DECIMAL') ? `CAST(${column} AS DOUBLE) AS ${column}` : column;
+    if (sqlType.startsWith('DECIMAL') || sqlType === 'BIGINT' || sqlType === 'INTEGER') return `CAST(${column} AS DOUBLE) AS ${column}`;
+    if (sqlType === 'TIMESTAMPTZ') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${column}`;
+    if (sqlType === 'DATE') return `CAST(${column} AS VARCHAR) AS ${column}`;
+    return column;
   });
-  return ['id', '"type"', 'epoch_ms(occurred_at) AS _t', ...fields].join(', ');
+  return ['id', '"type"', 'CAST(epoch_ms(occurred_at) AS DOUBLE) AS _t', ...fields].join(', ');
 }
 
 export function typeFilterSql(read: TableRead): string {
@@ -52,7 +58,7 @@ export function typeFilterSql(read: TableRead): string {
 
 /** Runs a query of readColumnsSql(read) (plus any extra columns) and returns events (and the extra columns). */
 export async function queryEvents(engine: Engine, read: TableRead, sql: string, extra: string[] = []): Promise<{ events: StreamEvent[]; extra: Record<string, unknown[]> }> {
-  const { rowCount, columns } = await engine.columns(sql);
+  const { rowCount, columns } = await engine.primitiveColumns(sql);
   const ids = columns.id as string[];
   const types = columns.type as string[];
   const times = columns._t as number[];

@@ -72,7 +72,7 @@ export async function replayJob(lakeRoot: string, registry: EventTypeRegistry, s
       const table = registry.table(read.table)!;
       const files = snapshot.files.filter((file) => file.table === read.table).map((file) => file.path);
       const relation = tableRelationSql(layout, files, eventTableColumns(table));
-      const sql = `SELECT ${readColumnsSql(read)}, batch_id AS _batch, epoch_ms(ingested_at) AS _ingested FROM (${relation}) WHERE ${typeFilterSql(read)}${lower ? ` AND occurred_at >= ${literal(lower.toISOString())}::TIMESTAMPTZ` : ''}`;
+      const sql = `SELECT ${readColumnsSql(read)}, batch_id AS _batch, CAST(epoch_ms(ingested_at) AS DOUBLE) AS _ingested FROM (${relation}) WHERE ${typeFilterSql(read)}${lower ? ` AND occurred_at >= ${literal(lower.toISOString())}::TIMESTAMPTZ` : ''}`;
       const result = await queryEvents(engine, read, sql, ['_batch', '_ingested']);
       events.push(...result.events);
       batchOf.push(...(result.extra._batch as string[]));

@@ -168,6 +168,7 @@ export class WindowOperator implements Operator<WindowState> {
     const before = watermark.before ?? -Infinity;
     const lateness = spec.lateness;
     const window = spec.window;
+    const { groupBy, aggregates } = spec;
     for (const event of batch) {
       if (window.type === 'session') {
         if (event.time + lateness <= before) {
@@ -182,17 +183,22 @@ export class WindowOperator implements Operator<WindowState> {
       const lastStart = Math.floor(event.time / advance) * advance;
       let accepted = false;
       const matches = spec.where(event);
+      let keys: FieldValue[] | undefined;
+      let keyText = '';
       for (let start = lastStart; start > event.time - size; start -= advance) {
         const end = start + size;
         if (end + lateness <= before) continue;
         accepted = true;
         if (!matches) continue;
-        const keys = spec.groupBy.map((key) => event.fields[key.name] ?? null);
-        const id = `${start}|${JSON.stringify(keys)}`;
+        if (keys === undefined) {
+          keys = groupBy.map((key) => event.fields[key.name] ?? null);
+          keyText = JSON.stringify(keys);
+        }
+        const id = `${start}|${keyText}`;
         let entry = state.windows[id];
-        if (!entry) state.windows[id] = entry = { start, end, keys, emitted: 0, changed: false, aggs: spec.aggregates.map(newAgg) };
+        if (!entry) state.windows[id] = entry = { start, end, keys, emitted: 0, changed: false, aggs: aggregates.map(newAgg) };
         entry.changed = true;
-        spec.aggregates.forEach((agg, index) => addToAgg(agg, entry.aggs[index]!, event));
+        for (let index = 0; index < aggregates.length; index++) addToAgg(aggregates[index]!, entry.aggs[index]!, event);
       }
       if (!accepted) refuse(event, `every window it falls in ended at or before the watermark ${iso(before)} minus the allowed lateness`);
     }
