@@ -235,7 +235,8 @@ export function compileStreams(file: StreamsFile, registry: EventTypeRegistry): 
     const fields = new Map<string, Set<string>>();
     const read = (type: string, names: Iterable<string>) => {
       const set = fields.get(type) ?? new Set<string>();
-      for (const name of names) if (!['id', 'type', 'occurred_at'].includes(name)) set.add(name);
+      // id and type may be keys or conditions too; they are read again as fields then.
+      for (const name of names) if (name !== 'occurred_at') set.add(name);
       fields.set(type, set);
     };
     const lateness = parseDuration(job.allowed_lateness)!;

@@ -4,6 +4,7 @@
  * stage late or future; the checkpoint is named by the snapshot that holds the results.
  */
 import { existsSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/analytics/query.js';
@@ -29,6 +30,14 @@ describe('stream jobs in file ingest', () => {
 
   beforeAll(async () => {
     ({ dir, workspace, cleanup } = await tempWorkspace('analytics-test-', { streams: true }));
+    // One more job: notifications joined to the event that caused them, by its envelope id.
+    await appendFile(path.join(dir, 'streams.yaml'), `
+  - name: notification_cause
+    kind: join
+    left: { type: notification, key: related_event_id, fields: [channel, template] }
+    right: { type: transaction, key: id, fields: [amount_reporting] }
+    within: 10m
+`);
     const traffic = await writeStreamTraffic(dir, { seed: 5, count: 12_000, start: '2026-11-24T10:00:00Z', end: '2026-11-24T13:00:00Z', parts: 5 });
     summary = await ingestFiles(workspace, { paths: traffic.files, cwd: dir, maxErrors: -1 });
   });
@@ -70,9 +79,14 @@ describe('stream jobs in file ingest', () => {
     for (const job of JOBS) expect(snapshot.tables?.[job]?.kind).toBe('stream');
   });
 
+  it('joins on an envelope field (notification.related_event_id = transaction.id)', async () => {
+    const result = await runQuery(workspace, `SELECT count(*) AS n FROM notification_cause c JOIN transactions t ON t.id = c.right_id WHERE c.matched AND c.join_key = t.id`);
+    expect(Number(result.rows[0]!.n)).toBeGreaterThan(0);
+  });
+
   it('replay from the lake equals the live results of every job, revisions and batches included', async () => {
     const { compiled } = await loadStreams(workspace.root, workspace.registry);
-    for (const job of JOBS) {
+    for (const job of [...JOBS, 'notification_cause']) {
       const live = await runQuery(workspace, `SELECT * FROM ${job}`);
       const replay = await replayJob(workspace.lakeRoot, workspace.registry, compiled, job);
       expect(replay.rows.length, job).toBe(live.rows.length);
