@@ -20,6 +20,7 @@ import { benchKafkaLatency } from './kafka-latency.js';
 import { benchAnalyticsQuality } from './analytics-quality.js';
 import { benchMetricsLatency } from './metrics-latency.js';
 import { benchStreams } from './streams.js';
+import { benchFeedLatency } from './streams-feed-latency.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -69,6 +70,7 @@ const metricsLatency = process.env.BENCH_METRICS === '0' ? undefined : await ben
 
 // Stream jobs in ingest, side by side with plain ingest (issue 4); BENCH_STREAMS=0 skips it.
 const streams = process.env.BENCH_STREAMS === '0' ? undefined : await benchStreams(RUNS);
+const feedLatency = process.env.BENCH_STREAMS === '0' || process.env.BENCH_KAFKA === '0' ? undefined : await benchFeedLatency();
 
 const ratio = ours.rate / baseline.rate;
 const results = [
@@ -82,6 +84,7 @@ const results = [
     { name: 'metrics_query_cached', value: Math.round(metricsLatency.cachedSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 50 },
   ] : []),
   ...(streams ? [
+    ...(feedLatency ? [{ name: 'stream_feed_window_close_to_push_p99', value: Math.round(feedLatency.p99Ms), unit: 'ms', p50: Math.round(feedLatency.p50Ms), max: feedLatency.maxLatencyMs, windows: feedLatency.windows, rate: feedLatency.rate, batch_max_ms: feedLatency.maxMs, target_max: 1000 }] : []),
     { name: 'stream_jobs_ingest_rate', value: Math.round(streams.streamsRate), unit: 'events/s', baseline: 'ingest_without_stream_jobs', baseline_value: Math.round(streams.plainRate), ratio: Number(streams.ratio.toFixed(3)), events: streams.events, batch: streams.batch, target_min: 100000, target_ratio: 0.6 },
   ] : []),
   ...(quality ? [
@@ -112,6 +115,9 @@ if (streams) {
   console.log(`  ingest without stream jobs                 ${fmt(streams.plainRate).padStart(10)} events/s  ${streams.plainSeconds.toFixed(2)} s  peak ${fmt(streams.plainPeakMiB)} MiB`);
   console.log(`  ingest with the five default jobs          ${fmt(streams.streamsRate).padStart(10)} events/s  ${streams.streamsSeconds.toFixed(2)} s  peak ${fmt(streams.streamsPeakMiB)} MiB`);
   console.log(`  ratio ${streams.ratio.toFixed(2)}× (targets ≥ 0.60× and ≥ 100,000 events/s)`);
+}
+if (feedLatency) {
+  console.log(`  live feed, window end → result at a WebSocket client, ${fmt(feedLatency.rate)} events/s, batch max_ms ${feedLatency.maxMs}: p50 ${fmt(feedLatency.p50Ms)} ms, p99 ${fmt(feedLatency.p99Ms)} ms, max ${fmt(feedLatency.maxLatencyMs)} ms over ${fmt(feedLatency.windows)} windows (target p99 < 1,000 ms)`);
 }
 if (metricsLatency) {
   console.log(`\nmetrics query transaction_volume --by country --grain day over ${fmt(metricsLatency.events)} events`);
