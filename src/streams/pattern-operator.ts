@@ -81,16 +81,11 @@ export class PatternOperator implements Operator<PatternState> {
     ];
   }
 
+  /** Key fields only: the fields of step conditions are added by the config compiler (config.ts). */
   fieldsOf(type: string): string[] {
-    const fields = new Set<string>();
-    for (const step of this.spec.steps) {
-      if (step.type !== type) continue;
-      fields.add(step.key);
-    }
-    return [...fields];
+    return [...new Set(this.spec.steps.filter((step) => step.type === type).map((step) => step.key))];
   }
 
-  /** Needed fields include those of the step conditions; the config compiler adds them. */
   initialState(): PatternState {
     return { pending: {}, history: {} };
   }
