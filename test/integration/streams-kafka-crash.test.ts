@@ -1,0 +1,102 @@
+/**
+ * Stream jobs in the Kafka daemon across SIGKILL: the same messages consumed by a daemon that
+ * is killed three times and restarted, and by one that is not. Batch boundaries differ between
+ * the two (they depend on fetch timing), so revisions and batch ids may differ; the final
+ * results (each window's last revision, the pairs, the matches) and the refused events must not.
+ * The traffic is late only by hours (never near the allowed lateness), so lateness does not
+ * depend on batch boundaries either.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows, removeTempDirs } from '../support/cli.js';
+import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { connectProducer, createTopics, eventually, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
+import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
+import { LakeLayout } from '../../src/lake/layout.js';
+import { listSnapshotVersions } from '../../src/lake/snapshot.js';
+
+const PORT = testKafkaPort(19202);
+
+const FINAL: Record<string, string> = {
+  tx_per_minute: `SELECT * EXCLUDE (revision, batch_id) FROM tx_per_minute QUALIFY revision = max(revision) OVER (PARTITION BY window_start, country, channel)`,
+  merchant_decline_rate: `SELECT * EXCLUDE (revision, batch_id) FROM merchant_decline_rate QUALIFY revision = max(revision) OVER (PARTITION BY window_start, merchant_id)`,
+  notification_latency: `SELECT * EXCLUDE (revision, batch_id) FROM notification_latency QUALIFY revision = max(revision) OVER (PARTITION BY window_start, channel)`,
+  fraud_joined: `SELECT * EXCLUDE (batch_id) FROM fraud_joined`,
+  failed_logins_then_large_tx: `SELECT * EXCLUDE (batch_id) FROM failed_logins_then_large_tx`,
+};
+
+async function finalResults(dir: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const [job, sql] of Object.entries(FINAL)) out[job] = canonicalRows(await queryRows(dir, sql));
+  out.refused = canonicalRows(await queryRows(dir, `SELECT origin, stage, event_id FROM dead_letters WHERE origin LIKE 'stream:%'`));
+  return out;
+}
+
+describe('stream jobs in the Kafka daemon across SIGKILL', () => {
+  let broker: KafkaBrokerHandle;
+  let producer: Producer;
+  let lines: string[];
+  let expectedIds: number;
+
+  beforeAll(async () => {
+    broker = await ensureBroker({ port: PORT });
+    producer = await connectProducer(broker.brokers);
+    const dir = await fs.mkdtemp(path.join(process.env.TMPDIR ?? '/tmp', 'stream-traffic-'));
+    const { files } = await writeStreamTraffic(dir, { seed: 13, count: 12_000, start: '2026-11-24T08:00:00Z', end: '2026-11-24T11:00:00Z', parts: 6, lateShare: 0.02 });
+    lines = [];
+    for (const file of files) lines.push(...(await fs.readFile(file, 'utf8')).split('\n').filter(Boolean));
+    expectedIds = new Set(lines.map((line) => (JSON.parse(line) as { id: string }).id)).size;
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await broker?.stop();
+    await removeTempDirs();
+  });
+
+  async function produceAll(workspace: KafkaWorkspace): Promise<void> {
+    await createTopics(broker.brokers, Object.values(workspace.topics), 1);
+    for (let index = 0; index < lines.length; index += 1_000) {
+      const chunk = lines.slice(index, index + 1_000).map((line) => JSON.parse(line) as { id: string; type: keyof KafkaWorkspace['topics'] });
+      const byTopic = new Map<string, { key: string; value: string }[]>();
+      chunk.forEach((event, offset) => {
+        const topic = workspace.topics[event.type];
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: event.id, value: lines[index + offset]! }]);
+      });
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    }
+  }
+
+  async function runToEnd(workspace: KafkaWorkspace): Promise<void> {
+    const daemon = startDaemon(workspace, broker.brokers);
+    await eventually(async () => new Set(await lakeIds(workspace.dir)).size, (count) => count >= expectedIds, 120_000, 1_000);
+    daemon.process.kill('SIGTERM');
+    expect((await daemon.process).exitCode).toBe(0);
+  }
+
+  it('leaves the same final results and refused events as an uninterrupted daemon', { timeout: 400_000 }, async () => {
+    const steady = await makeKafkaWorkspace({ streams: true, maxEvents: 1_500, batchMaxMs: 300 });
+    const killed = await makeKafkaWorkspace({ streams: true, maxEvents: 1_500, batchMaxMs: 300 });
+    await produceAll(steady);
+    await produceAll(killed);
+    await runToEnd(steady);
+
+    const layout = new LakeLayout(path.join(killed.dir, 'lake'));
+    let kills = 0;
+    for (const [index, delay] of [150, 0, 300].entries()) {
+      const daemon = startDaemon(killed, broker.brokers);
+      await eventually(async () => (await listSnapshotVersions(layout)).at(-1) ?? 0, (version) => version >= 2 + index * 2, 120_000, 50);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      daemon.process.kill('SIGKILL');
+      await daemon.process;
+      kills++;
+    }
+    expect(kills).toBe(3);
+    await runToEnd(killed);
+
+    const expected = await finalResults(steady.dir);
+    for (const job of Object.keys(FINAL)) expect(expected[job]!.length, job).toBeGreaterThan(0);
+    expect(expected.refused!.length).toBeGreaterThan(0);
+    expect(await finalResults(killed.dir)).toEqual(expected);
+  });
+});
