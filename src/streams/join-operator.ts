@@ -119,14 +119,23 @@ export class JoinOperator implements Operator<JoinState> {
     const unmatched: { side: Side; key: string; held: Held }[] = [];
     for (const side of ['left', 'right'] as const) {
       const emit = this.spec.emitUnmatched === side || this.spec.emitUnmatched === 'both';
-      for (const [key, list] of Object.entries(state[side])) {
-        const kept = list.filter((held) => {
-          if (held.t > horizon) return true;
+      const bySide = state[side];
+      for (const key in bySide) {
+        const list = bySide[key]!;
+        let kept: Held[] | undefined;
+        for (let index = 0; index < list.length; index++) {
+          const held = list[index]!;
+          if (held.t > horizon) {
+            kept?.push(held);
+            continue;
+          }
+          // First expired entry: keep what came before it, then only the live ones.
+          kept ??= list.slice(0, index);
           if (emit && !held.matched) unmatched.push({ side, key, held });
-          return false;
-        });
-        if (kept.length === 0) delete state[side][key];
-        else state[side][key] = kept;
+        }
+        if (kept === undefined) continue;
+        if (kept.length === 0) delete bySide[key];
+        else bySide[key] = kept;
       }
     }
     unmatched.sort((a, b) => a.held.t - b.held.t || (a.held.id < b.held.id ? -1 : a.held.id > b.held.id ? 1 : 0) || a.side.localeCompare(b.side));

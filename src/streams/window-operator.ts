@@ -55,6 +55,8 @@ interface WindowEntry {
   keys: FieldValue[];
   /** Revisions emitted so far (0: not emitted). */
   emitted: number;
+  /** JSON of `keys`, for ordering emissions. */
+  keyText: string;
   changed: boolean;
   /** Session windows: time of the last event. */
   last?: number;
@@ -62,9 +64,34 @@ interface WindowEntry {
 }
 
 export interface WindowState {
-  /** By `${start}|${JSON keys}` (tumbling, hopping) or by JSON keys (session: a list). */
-  windows: Record<string, WindowEntry>;
+  /**
+   * Tumbling and hopping windows by JSON keys, then by start. In memory these are Maps (string
+   * keys built once per event, whose hash V8 caches, instead of one concatenated key per window);
+   * in the checkpoint they are plain objects (`toJSON`), turned back into Maps on first use.
+   */
+  windows: WindowsByKey | Record<string, Record<string, WindowEntry>>;
+  /** Session windows by JSON keys: a list per key. */
   sessions: Record<string, WindowEntry[]>;
+}
+
+/** A Map that serialises as a plain object (for the JSON checkpoint). */
+class JsonMap<K, V> extends Map<K, V> {
+  toJSON(): Record<string, V> {
+    return Object.fromEntries(this) as Record<string, V>;
+  }
+}
+
+type WindowsByKey = JsonMap<string, JsonMap<number, WindowEntry>>;
+
+/** The in-memory form of the windows, converting a checkpoint's plain objects once. */
+function windowsOf(state: WindowState): WindowsByKey {
+  if (state.windows instanceof JsonMap) return state.windows as WindowsByKey;
+  const windows: WindowsByKey = new JsonMap();
+  for (const [keyText, byStart] of Object.entries(state.windows)) {
+    windows.set(keyText, new JsonMap(Object.entries(byStart).map(([start, entry]) => [Number(start), entry])));
+  }
+  state.windows = windows;
+  return windows;
 }
 
 function newAgg(spec: AggregateSpec): AggState {
@@ -154,13 +181,15 @@ export class WindowOperator implements Operator<WindowState> {
   }
 
   initialState(): WindowState {
-    return { windows: {}, sessions: {} };
+    return { windows: new JsonMap(), sessions: {} };
   }
 
   stateEntries(state: WindowState): number {
     let sessions = 0;
     for (const list of Object.values(state.sessions)) sessions += list.length;
-    return Object.keys(state.windows).length + sessions;
+    let windows = 0;
+    for (const byStart of windowsOf(state).values()) windows += byStart.size;
+    return windows + sessions;
   }
 
   advance(state: WindowState, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[] {
@@ -169,6 +198,7 @@ export class WindowOperator implements Operator<WindowState> {
     const lateness = spec.lateness;
     const window = spec.window;
     const { groupBy, aggregates } = spec;
+    const windows = windowsOf(state);
     for (const event of batch) {
       if (window.type === 'session') {
         if (event.time + lateness <= before) {
@@ -185,6 +215,7 @@ export class WindowOperator implements Operator<WindowState> {
       const matches = spec.where(event);
       let keys: FieldValue[] | undefined;
       let keyText = '';
+      let byStart: JsonMap<number, WindowEntry> | undefined;
       for (let start = lastStart; start > event.time - size; start -= advance) {
         const end = start + size;
         if (end + lateness <= before) continue;
@@ -193,10 +224,11 @@ export class WindowOperator implements Operator<WindowState> {
         if (keys === undefined) {
           keys = groupBy.map((key) => event.fields[key.name] ?? null);
           keyText = JSON.stringify(keys);
+          byStart = windows.get(keyText);
+          if (!byStart) windows.set(keyText, (byStart = new JsonMap()));
         }
-        const id = `${start}|${keyText}`;
-        let entry = state.windows[id];
-        if (!entry) state.windows[id] = entry = { start, end, keys, emitted: 0, changed: false, aggs: aggregates.map(newAgg) };
+        let entry = byStart!.get(start);
+        if (!entry) byStart!.set(start, (entry = { start, end, keys, keyText, emitted: 0, changed: false, aggs: aggregates.map(newAgg) }));
         entry.changed = true;
         for (let index = 0; index < aggregates.length; index++) addToAgg(aggregates[index]!, entry.aggs[index]!, event);
       }
@@ -209,7 +241,7 @@ export class WindowOperator implements Operator<WindowState> {
     const keys = this.spec.groupBy.map((key) => event.fields[key.name] ?? null);
     const id = JSON.stringify(keys);
     const list = state.sessions[id] ?? (state.sessions[id] = []);
-    const fresh: WindowEntry = { start: event.time, end: event.time + gap, last: event.time, keys, emitted: 0, changed: true, aggs: this.spec.aggregates.map(newAgg) };
+    const fresh: WindowEntry = { start: event.time, end: event.time + gap, last: event.time, keys, keyText: id, emitted: 0, changed: true, aggs: this.spec.aggregates.map(newAgg) };
     this.spec.aggregates.forEach((agg, index) => addToAgg(agg, fresh.aggs[index]!, event));
     // Merge every session the new event touches (within `gap` of it on either side).
     const kept: WindowEntry[] = [];
@@ -240,13 +272,17 @@ export class WindowOperator implements Operator<WindowState> {
     if (after === null) return [];
     const lateness = this.spec.lateness;
     const out: { entry: WindowEntry; op: Emission['op'] }[] = [];
-    for (const [id, entry] of Object.entries(state.windows)) {
-      if (entry.end <= after && entry.changed) {
-        out.push({ entry, op: entry.emitted === 0 ? 'insert' : 'update' });
-        entry.emitted++;
-        entry.changed = false;
+    const windows = windowsOf(state);
+    for (const [keyText, byStart] of windows) {
+      for (const [start, entry] of byStart) {
+        if (entry.end <= after && entry.changed) {
+          out.push({ entry, op: entry.emitted === 0 ? 'insert' : 'update' });
+          entry.emitted++;
+          entry.changed = false;
+        }
+        if (entry.end + lateness <= after) byStart.delete(start);
       }
-      if (entry.end + lateness <= after) delete state.windows[id];
+      if (byStart.size === 0) windows.delete(keyText);
     }
     for (const [id, list] of Object.entries(state.sessions)) {
       const open = list.filter((session) => {
@@ -257,15 +293,10 @@ export class WindowOperator implements Operator<WindowState> {
       if (open.length === 0) delete state.sessions[id];
       else state.sessions[id] = open;
     }
-    out.sort((a, b) => a.entry.end - b.entry.end || a.entry.start - b.entry.start || compareKeys(a.entry.keys, b.entry.keys));
+    out.sort((a, b) => a.entry.end - b.entry.end || a.entry.start - b.entry.start || (a.entry.keyText < b.entry.keyText ? -1 : a.entry.keyText > b.entry.keyText ? 1 : 0));
     return out.map(({ entry, op }) => ({ op, row: this.row(entry, op === 'insert' ? 0 : entry.emitted - 1) }));
   }
 }
 
-function compareKeys(a: FieldValue[], b: FieldValue[]): number {
-  const x = JSON.stringify(a);
-  const y = JSON.stringify(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
 
 export { compileWhere };

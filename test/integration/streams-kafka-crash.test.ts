@@ -69,7 +69,9 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
 
   async function runToEnd(workspace: KafkaWorkspace): Promise<void> {
     const daemon = startDaemon(workspace, broker.brokers);
-    await eventually(async () => new Set(await lakeIds(workspace.dir)).size, (count) => count >= expectedIds, 120_000, 1_000);
+    await eventually(async () => new Set(await lakeIds(workspace.dir)).size, (count) => count >= expectedIds, 120_000, 1_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\ndaemon stderr:\n${daemon.stderr().slice(-5000)}`);
+    });
     daemon.process.kill('SIGTERM');
     expect((await daemon.process).exitCode).toBe(0);
   }
@@ -85,7 +87,9 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
     let kills = 0;
     for (const [index, delay] of [150, 0, 300].entries()) {
       const daemon = startDaemon(killed, broker.brokers);
-      await eventually(async () => (await listSnapshotVersions(layout)).at(-1) ?? 0, (version) => version >= 2 + index * 2, 120_000, 50);
+      await eventually(async () => (await listSnapshotVersions(layout)).at(-1) ?? 0, (version) => version >= 2 + index * 2, 120_000, 50).catch((error: unknown) => {
+        throw new Error(`${String(error)}\ndaemon stderr:\n${daemon.stderr().slice(-5000)}`);
+      });
       await new Promise((resolve) => setTimeout(resolve, delay));
       daemon.process.kill('SIGKILL');
       await daemon.process;
