@@ -13,8 +13,10 @@ import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-eve
 /** A job's checkpoint: plain JSON. */
 export interface JobState {
   fingerprint: string;
-  /** Largest event time seen (epoch ms), null before the first event. */
+  /** The job's watermark (epoch ms), null before the first event: see `advanceJob`. */
   watermark: number | null;
+  /** Newest event time seen per event type of the job. */
+  typeWatermarks?: Record<string, number>;
   operator: unknown;
 }
 
@@ -25,12 +27,16 @@ export interface JobAdvance {
 }
 
 export function initialJobState(job: CompiledJob): JobState {
-  return { fingerprint: job.fingerprint, watermark: null, operator: job.operator.initialState() };
+  return { fingerprint: job.fingerprint, watermark: null, typeWatermarks: {}, operator: job.operator.initialState() };
 }
 
 /**
  * Advances `state` (mutated and returned) by one batch. `ingestedAt` (epoch ms) is the batch's
  * commit time, stored with every event, so the future-skew check is the same on replay.
+ *
+ * The watermark is the smallest, over the job's event types seen so far, of the newest event
+ * time of that type (never moving back). One type per Kafka topic, so a topic that is read ahead
+ * of another (a backlog after a restart, a slow partition) does not make the other's events late.
  */
 export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number): JobAdvance {
   const refused: RefusedEvent[] = [];
@@ -47,8 +53,13 @@ export function advanceJob(job: CompiledJob, state: JobState, batch: readonly St
   if (events.length === 0) return { state, emissions: [], refused };
   events.sort(compareEvents);
   const before = state.watermark;
-  const newest = events[events.length - 1]!.time;
-  const after = before === null ? newest : Math.max(before, newest);
+  const typeWatermarks = (state.typeWatermarks ??= {});
+  for (const event of events) {
+    const seen = typeWatermarks[event.type];
+    if (seen === undefined || event.time > seen) typeWatermarks[event.type] = event.time;
+  }
+  const slowest = Math.min(...Object.values(typeWatermarks));
+  const after = before === null ? slowest : Math.max(before, slowest);
   const emissions = job.operator.advance(state.operator, events, { before, after }, (event, reason) => {
     refused.push({ job: job.name, stage: 'late', eventId: event.id, eventType: event.type, time: event.time, reason: `late for stream job ${job.name}: ${reason}` });
   });

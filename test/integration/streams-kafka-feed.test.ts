@@ -89,8 +89,10 @@ describe('live feed of stream results', () => {
       transaction('w2', minute + 15_000, '20.50'),
       transaction('w3', minute + 25_000, '30.25'),
       ...takeoverEvents(minute + 3 * 60_000, 'acc-feed', 'feed'),
-      // Moves the watermark well past both the window and the pattern (+ their lateness).
+      // Move the watermark well past both the window and the pattern (+ their lateness): the
+      // pattern's watermark is the slower of its two types, so both need a later event.
       transaction('w4', minute + 8 * 60_000, '1.00', { country: 'FR' }),
+      JSON.stringify({ id: 'late-alert', type: 'security_alert', version: 1, occurred_at: new Date(minute + 8 * 60_000).toISOString(), source: 'auth', data: { alert_id: 'x', severity: 'low', category: 'new_device', account_id: 'acc-other' } }),
     ];
     const sent = Date.now();
     for (const line of lines) {

@@ -16,9 +16,14 @@ export interface Judged {
   before: number;
 }
 
-/** Events of the given types with the watermark before their batch; future ones and the watermark after each batch. */
+/**
+ * Events of the given types with the watermark before their batch; future ones and the
+ * watermark after each batch: the smallest, over the types seen so far, of each type's newest
+ * event time, never moving back.
+ */
 export function judge(batches: Batch[], types: string[], skew: number): { events: Judged[]; future: string[]; watermarks: number[] } {
   let watermark = -Infinity;
+  const newest = new Map<string, number>();
   const events: Judged[] = [];
   const future: string[] = [];
   const watermarks: number[] = [];
@@ -28,8 +33,9 @@ export function judge(batches: Batch[], types: string[], skew: number): { events
       if (!types.includes(event.type)) continue;
       if (event.time > batch.ingestedAt + skew) { future.push(event.id); continue; }
       events.push({ event, batch: index, before });
-      watermark = Math.max(watermark, event.time);
+      newest.set(event.type, Math.max(newest.get(event.type) ?? -Infinity, event.time));
     }
+    if (newest.size > 0) watermark = Math.max(watermark, Math.min(...newest.values()));
     watermarks.push(watermark);
   });
   return { events, future, watermarks };
