@@ -34,8 +34,8 @@ export function initialJobState(job: CompiledJob): JobState {
  * Advances `state` (mutated and returned) by one batch. `ingestedAt` (epoch ms) is the batch's
  * commit time, stored with every event, so the future-skew check is the same on replay.
  *
- * The watermark is the smallest, over the job's event types seen so far, of the newest event
- * time of that type (never moving back). One type per Kafka topic, so a topic that is read ahead
+ * The watermark is the smallest, over the job's event types, of the newest event time of that
+ * type (never moving back); it stays unset until every type has been seen. One type per Kafka topic, so a topic that is read ahead
  * of another (a backlog after a restart, a slow partition) does not make the other's events late.
  */
 export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number): JobAdvance {
@@ -58,8 +58,10 @@ export function advanceJob(job: CompiledJob, state: JobState, batch: readonly St
     const seen = typeWatermarks[event.type];
     if (seen === undefined || event.time > seen) typeWatermarks[event.type] = event.time;
   }
-  const slowest = Math.min(...Object.values(typeWatermarks));
-  const after = before === null ? slowest : Math.max(before, slowest);
+  // Until every type of the job has been seen, a type not read yet could still be behind.
+  const seen = Object.keys(typeWatermarks).length === job.operator.eventTypes.length;
+  const slowest = seen ? Math.min(...Object.values(typeWatermarks)) : null;
+  const after = slowest === null ? before : before === null ? slowest : Math.max(before, slowest);
   const emissions = job.operator.advance(state.operator, events, { before, after }, (event, reason) => {
     refused.push({ job: job.name, stage: 'late', eventId: event.id, eventType: event.type, time: event.time, reason: `late for stream job ${job.name}: ${reason}` });
   });

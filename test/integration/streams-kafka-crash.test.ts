@@ -105,6 +105,11 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
     await runToEnd(killed);
 
     const expected = await finalResults(steady.dir);
+    if (expected.failed_logins_then_large_tx!.length === 0) {
+      const letters = await queryRows(steady.dir, `SELECT event_id, origin, reasons FROM dead_letters WHERE event_id LIKE 'seq-%'`);
+      const stored = await queryRows(steady.dir, `SELECT id, occurred_at, batch_id, ingested_at FROM security_alerts WHERE id LIKE 'seq-%' UNION ALL SELECT id, occurred_at, batch_id, ingested_at FROM transactions WHERE id LIKE 'seq-%'`);
+      throw new Error(`no match: dead letters ${JSON.stringify(letters)} stored ${JSON.stringify(stored)}`);
+    }
     for (const job of Object.keys(FINAL)) expect(expected[job]!.length, job).toBeGreaterThan(0);
     expect(expected.refused!.length).toBeGreaterThan(0);
     expect(await finalResults(killed.dir)).toEqual(expected);

@@ -61,7 +61,12 @@ export async function writeStreamTraffic(dir: string, options: { seed: number; c
   }
   const middle = parts[Math.floor(parts.length / 2)]!;
   const firstOfMiddle = JSON.parse(middle[0]!) as { occurred_at: string };
-  middle.push(...takeoverEvents(Date.parse(firstOfMiddle.occurred_at), 'acc-takeover-1', `seq-${options.seed}`));
+  // In event-time order within the part, so that the sequence is not late in any batching.
+  for (const line of takeoverEvents(Date.parse(firstOfMiddle.occurred_at), 'acc-takeover-1', `seq-${options.seed}`)) {
+    const time = Date.parse((JSON.parse(line) as { occurred_at: string }).occurred_at);
+    const at = middle.findIndex((other) => Date.parse((JSON.parse(other) as { occurred_at: string }).occurred_at) > time);
+    middle.splice(at === -1 ? middle.length : at, 0, line);
+  }
   // Far in the future: refused by every job (max_future_skew), never moving a watermark.
   parts[1]!.push(JSON.stringify({
     id: `future-${options.seed}`, type: 'transaction', version: 1, occurred_at: new Date(Date.now() + 86_400_000).toISOString(), source: 'payments-api',

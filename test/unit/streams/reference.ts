@@ -18,8 +18,8 @@ export interface Judged {
 
 /**
  * Events of the given types with the watermark before their batch; future ones and the
- * watermark after each batch: the smallest, over the types seen so far, of each type's newest
- * event time, never moving back.
+ * watermark after each batch: the smallest, over the types, of each type's newest event time,
+ * never moving back, and unset until every type has been seen.
  */
 export function judge(batches: Batch[], types: string[], skew: number): { events: Judged[]; future: string[]; watermarks: number[] } {
   let watermark = -Infinity;
@@ -35,7 +35,7 @@ export function judge(batches: Batch[], types: string[], skew: number): { events
       events.push({ event, batch: index, before });
       newest.set(event.type, Math.max(newest.get(event.type) ?? -Infinity, event.time));
     }
-    if (newest.size > 0) watermark = Math.max(watermark, Math.min(...newest.values()));
+    if (newest.size === new Set(types).size) watermark = Math.max(watermark, Math.min(...newest.values()));
     watermarks.push(watermark);
   });
   return { events, future, watermarks };
