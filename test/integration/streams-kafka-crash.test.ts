@@ -3,8 +3,8 @@
  * is killed three times and restarted, and by one that is not. Batch boundaries differ between
  * the two (they depend on fetch timing), so revisions and batch ids may differ; the final
  * results (each window's last revision, the pairs, the matches) and the refused events must not.
- * The traffic is late only by hours (never near the allowed lateness), so lateness does not
- * depend on batch boundaries either.
+ * The traffic has no event later than the allowed lateness (only the future one), so what is
+ * refused does not depend on batch boundaries either.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,11 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
     broker = await ensureBroker({ port: PORT });
     producer = await connectProducer(broker.brokers);
     const dir = await fs.mkdtemp(path.join(process.env.TMPDIR ?? '/tmp', 'stream-traffic-'));
-    const { files } = await writeStreamTraffic(dir, { seed: 13, count: 12_000, start: '2026-11-24T08:00:00Z', end: '2026-11-24T11:00:00Z', parts: 6, lateShare: 0.02 });
+    // No held-back events: whether an event later than the allowed lateness is refused depends on
+    // whether it shares a batch with the events that make it late (a batch is sorted before the
+    // jobs see it), and Kafka batches depend on fetch timing. streams-crash.test.ts covers late
+    // events across SIGKILL with file ingest, whose batches are the files.
+    const { files } = await writeStreamTraffic(dir, { seed: 13, count: 12_000, start: '2026-11-24T08:00:00Z', end: '2026-11-24T11:00:00Z', parts: 6, lateShare: 0 });
     lines = [];
     for (const file of files) lines.push(...(await fs.readFile(file, 'utf8')).split('\n').filter(Boolean));
     expectedIds = new Set(lines.map((line) => (JSON.parse(line) as { id: string }).id)).size;
@@ -112,6 +116,12 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
     }
     for (const job of Object.keys(FINAL)) expect(expected[job]!.length, job).toBeGreaterThan(0);
     expect(expected.refused!.length).toBeGreaterThan(0);
-    expect(await finalResults(killed.dir)).toEqual(expected);
+    const actual = await finalResults(killed.dir);
+    const differences = Object.keys(expected).flatMap((key) => {
+      const want = new Set(expected[key]);
+      const got = new Set(actual[key]);
+      return [...expected[key]!.filter((row) => !got.has(row)).slice(0, 3).map((row) => `${key} only uninterrupted: ${row}`), ...actual[key]!.filter((row) => !want.has(row)).slice(0, 3).map((row) => `${key} only killed: ${row}`)];
+    });
+    expect(differences).toEqual([]);
   });
 });
