@@ -45,7 +45,7 @@ describe('stream jobs across SIGKILL and restart', () => {
     await killed.cleanup();
   });
 
-  it('gives exactly the results of the uninterrupted run', async () => {
+  it('gives exactly the results of the uninterrupted run', { timeout: 300_000 }, async () => {
     const layout = new LakeLayout(killed.workspace.lakeRoot);
     const names = files.map((file) => path.basename(file));
     // Kill once the lake has reached a version, after a delay that varies the moment of death.
