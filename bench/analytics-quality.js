@@ -48,6 +48,7 @@ async function evaluateSet({ days, seed, rate }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'analytics-bench-quality-'));
   try {
     await initWorkspace(dir);
+    rmSync(path.join(dir, 'streams.yaml'), { force: true }); // no stream jobs here
     copyFileSync('metrics.yaml', path.join(dir, 'metrics.yaml'));
     const start = new Date(Date.UTC(2026, 10, 17) - days * 86_400_000);
     const end = new Date(start.getTime() + days * 86_400_000);

@@ -20,8 +20,10 @@ if (kind === 'duckdb-read-json') {
   const [row] = await engine.rows(`COPY (SELECT * FROM read_json(${literal(input)}, format = 'newline_delimited')) TO ${literal(path.join(workDir, 'out.parquet'))} (FORMAT parquet)`);
   records = Number(row.Count);
   engine.close();
-} else if (kind === 'analytics-ingest') {
+} else if (kind === 'analytics-ingest' || kind === 'analytics-ingest-streams') {
   await initWorkspace(workDir);
+  // Plain ingest is measured without the scaffold's stream jobs; -streams runs all of them.
+  if (kind === 'analytics-ingest') rmSync(path.join(workDir, 'streams.yaml'));
   const workspace = await openWorkspace({ workspace: workDir });
   const summary = await ingestFiles(workspace, { paths: [input], maxErrors: -1 });
   if (summary.failures.length > 0) throw new Error(JSON.stringify(summary.failures));

@@ -20,6 +20,7 @@ export async function benchMetricsLatency({ events = 10_000_000, chunk = 1_000_0
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     await initWorkspace(dir);
+    rmSync(path.join(dir, 'streams.yaml'), { force: true }); // no stream jobs here
     const workspace = await openWorkspace({ workspace: dir });
     const start = Date.UTC(2026, 9, 1);
     for (let part = 0; part < events / chunk; part++) {

@@ -23,6 +23,8 @@ import { benchAnalyticsQuality } from './analytics-quality.js';
 import { benchMetricsLatency } from './metrics-latency.js';
 import { benchEtl } from './etl.js';
 import { benchDashboard } from './dashboard.js';
+import { benchStreams } from './streams.js';
+import { benchFeedLatency } from './streams-feed-latency.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -74,6 +76,9 @@ const metricsLatency = process.env.BENCH_METRICS === '0' ? undefined : await ben
 const etl = process.env.BENCH_ETL === '0' ? undefined : await benchEtl();
 // The terminal dashboard: frame time, memory under live updates, idle CPU (issue 7); BENCH_DASHBOARD=0 skips it.
 const dashboard = process.env.BENCH_DASHBOARD === '0' ? undefined : await benchDashboard();
+// Stream jobs in ingest, side by side with plain ingest (issue 4); BENCH_STREAMS=0 skips it.
+const streams = process.env.BENCH_STREAMS === '0' ? undefined : await benchStreams(RUNS);
+const feedLatency = process.env.BENCH_STREAMS === '0' || process.env.BENCH_KAFKA === '0' ? undefined : await benchFeedLatency();
 
 const ratio = ours.rate / baseline.rate;
 const results = [
@@ -94,6 +99,10 @@ const results = [
     { name: 'dashboard_frame_cpu_ms', value: Number(dashboard.frames.cpuMedianMs.toFixed(1)), unit: 'ms', p95: Number(dashboard.frames.cpuP95Ms.toFixed(1)), wall_median_ms: Number(dashboard.frames.medianMs.toFixed(1)), size: '200x60', target_max: 50 },
     { name: 'dashboard_soak_rss', value: dashboard.soak.rssMiB.max, unit: 'MiB', seconds: dashboard.soak.seconds, updates_per_second: 10, slope_mib_per_hour: dashboard.soak.rssSlopeMiBPerHour, extrapolated_hour_mib: dashboard.soak.rssExtrapolatedHourMiB, target_max: 200 },
     { name: 'dashboard_idle_cpu', value: Number(dashboard.idle.cpuShare.toFixed(3)), unit: 'share of one core', seconds: Math.round(dashboard.idle.seconds), target_max: 0.15 },
+  ] : []),
+  ...(streams ? [
+    ...(feedLatency ? [{ name: 'stream_feed_window_close_to_push_p99', value: Math.round(feedLatency.p99Ms), unit: 'ms', p50: Math.round(feedLatency.p50Ms), max: feedLatency.maxLatencyMs, windows: feedLatency.windows, rate: feedLatency.rate, batch_max_ms: feedLatency.maxMs, target_max: 1000 }] : []),
+    { name: 'stream_jobs_ingest_rate', value: Math.round(streams.streamsRate), unit: 'events/s', baseline: 'ingest_without_stream_jobs', baseline_value: Math.round(streams.plainRate), ratio: Number(streams.ratio.toFixed(3)), events: streams.events, batch: streams.batch, target_min: 100000, target_ratio: 0.6 },
   ] : []),
   ...(quality ? [
     { name: 'anomaly_precision', value: Number(quality.precision.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8, sets: quality.sets.map(({ seed, days, precision, recall }) => ({ seed, days, precision, recall })) },
@@ -117,6 +126,15 @@ if (kafka) {
 }
 if (kafkaLatency) {
   console.log(`  event to lake at ${fmt(kafkaLatency.rate)} events/s: p50 ${fmt(kafkaLatency.p50Ms)} ms, p99 ${fmt(kafkaLatency.p99Ms)} ms, max ${fmt(kafkaLatency.maxMs)} ms (target p99 < 3,000 ms)`);
+}
+if (streams) {
+  console.log(`\nStream jobs: ${fmt(streams.events)} generated events of four types in batches of ${fmt(streams.batch)}, the five default jobs`);
+  console.log(`  ingest without stream jobs                 ${fmt(streams.plainRate).padStart(10)} events/s  ${streams.plainSeconds.toFixed(2)} s  peak ${fmt(streams.plainPeakMiB)} MiB`);
+  console.log(`  ingest with the five default jobs          ${fmt(streams.streamsRate).padStart(10)} events/s  ${streams.streamsSeconds.toFixed(2)} s  peak ${fmt(streams.streamsPeakMiB)} MiB`);
+  console.log(`  ratio ${streams.ratio.toFixed(2)}× (targets ≥ 0.60× and ≥ 100,000 events/s)`);
+}
+if (feedLatency) {
+  console.log(`  live feed, window end → result at a WebSocket client, ${fmt(feedLatency.rate)} events/s, batch max_ms ${feedLatency.maxMs}: p50 ${fmt(feedLatency.p50Ms)} ms, p99 ${fmt(feedLatency.p99Ms)} ms, max ${fmt(feedLatency.maxLatencyMs)} ms over ${fmt(feedLatency.windows)} windows (target p99 < 1,000 ms)`);
 }
 if (metricsLatency) {
   console.log(`\nmetrics query transaction_volume --by country --grain day over ${fmt(metricsLatency.events)} events`);

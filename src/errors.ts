@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   SCHEDULE_RUN_FAILED: 'A job run by `schedule run` did not succeed (failed, timed out or was cancelled).',
   SCHEDULER_RUNNING: 'Another scheduler already runs on this workspace.',
   NOT_A_TERMINAL: 'An interactive command was started without a terminal (stdin or stdout is not a TTY).',
+  FEED_NOT_RUNNING: 'No live feed of stream results is running for this workspace (it is served by `analytics ingest kafka` when streams.yaml declares jobs).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -141,6 +141,13 @@ export const workspaceSchema = z
     event_types: z.array(eventTypeSchema).default([]).describe('Custom event types, or new versions of built-in ones.'),
     kafka: kafkaSchema.prefault({}).describe('The Kafka ingest daemon (`analytics ingest kafka`) and `analytics generate --to kafka://`.'),
     schedule: scheduleSchema.prefault({}).describe('Jobs that `analytics schedule start` runs on cron expressions: pipelines, checks, lake upkeep, reports.'),
+    feed: z
+      .object({
+        port: z.number().int().min(0).max(65_535).default(0).describe('Port of the live feed (WebSocket, ws://127.0.0.1:<port>/feed) served by the Kafka ingest daemon; 0: any free port, found through .analytics/feed.json.'),
+      })
+      .strict()
+      .default({ port: 0 })
+      .describe('The live feed of stream job results (streams.yaml).'),
   })
   .strict();
 

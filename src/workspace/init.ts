@@ -102,6 +102,7 @@ export async function initWorkspace(dir: string, options: { force?: boolean } = 
   await write('pipelines.yaml', await fs.readFile(path.join(PACKAGE_ROOT, 'pipelines.yaml'), 'utf8'));
   await write('metrics.yaml', await fs.readFile(path.join(PACKAGE_ROOT, 'metrics.yaml'), 'utf8'));
   await write('dashboards/default.yaml', await fs.readFile(path.join(PACKAGE_ROOT, 'dashboards', 'default.yaml'), 'utf8'));
+  await write('streams.yaml', await fs.readFile(path.join(PACKAGE_ROOT, 'streams.yaml'), 'utf8'));
   await write('reports/README.md', await fs.readFile(path.join(PACKAGE_ROOT, 'reports', 'README.md'), 'utf8'));
   await write('reference/rates.csv', ratesCsv());
   await write(SCHEMA_FILE, `${JSON.stringify(configJsonSchema(workspaceSchema, { id: 'https://analytics.local/schemas/analytics.schema.json', title: 'analytics.yaml' }), null, 2)}\n`);

@@ -60,11 +60,15 @@ export async function makeTempDir(prefix = 'analytics-e2e-'): Promise<string> {
   return dir;
 }
 
-/** Creates a workspace with `analytics init` in a fresh temp folder and returns its path. */
-export async function makeWorkspace(): Promise<string> {
+/**
+ * Creates a workspace with `analytics init` in a fresh temp folder and returns its path. The
+ * scaffold's default stream jobs (streams.yaml) are removed unless `streams` is set.
+ */
+export async function makeWorkspace(options: { streams?: boolean } = {}): Promise<string> {
   const dir = await makeTempDir('analytics-ws-');
   const result = await runCli(['init', dir], { cwd: dir });
   if (result.exitCode !== 0) throw new Error(`analytics init failed (${result.exitCode}): ${result.stderr}`);
+  if (!options.streams) await rm(path.join(dir, 'streams.yaml'));
   return dir;
 }
 

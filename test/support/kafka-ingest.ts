@@ -23,8 +23,8 @@ export interface KafkaWorkspace {
 }
 
 /** A workspace whose kafka: section names fresh topics and a fresh group (so tests sharing a broker never meet). */
-export async function makeKafkaWorkspace(options: { batchMaxMs?: number; maxEvents?: number; extraYaml?: string } = {}): Promise<KafkaWorkspace> {
-  const dir = await makeWorkspace();
+export async function makeKafkaWorkspace(options: { batchMaxMs?: number; maxEvents?: number; extraYaml?: string; streams?: boolean } = {}): Promise<KafkaWorkspace> {
+  const dir = await makeWorkspace({ streams: options.streams ?? false });
   const tag = randomUUID().slice(0, 8);
   const topics: Topics = {
     transaction: `tx-${tag}`,

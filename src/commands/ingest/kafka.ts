@@ -8,7 +8,7 @@ const SHUTDOWN_DEADLINE_MS = 9_500;
 
 export default class IngestKafka extends BaseCommand {
   static override summary = 'Run the Kafka ingest daemon: consume the event topics into the lake, exactly once, until stopped.';
-  static override description = `Consumes the topics in kafka.topics (analytics.yaml) as a member of a consumer group and writes the lake in batches of kafka.batch.max_events messages or kafka.batch.max_ms milliseconds, whichever comes first, with the same validation, enrichment, de-duplication and dead letters as file ingest. Each batch commits its Kafka offsets in the same lake snapshot as its data, and every partition assignment resumes from those offsets: after a crash at any moment, a restarted daemon stores each event exactly once. Start more daemons with the same group to share the partitions. SIGTERM or SIGINT: stop fetching, write and commit what is buffered, exit 0 (within 10 s). A broker that is down is waited for; refused credentials or topics that cannot be created exit 1. Health and metrics: http://127.0.0.1:<kafka.metrics_port>/metrics, shown by \`analytics ingest status\`.`;
+  static override description = `Consumes the topics in kafka.topics (analytics.yaml) as a member of a consumer group and writes the lake in batches of kafka.batch.max_events messages or kafka.batch.max_ms milliseconds, whichever comes first, with the same validation, enrichment, de-duplication and dead letters as file ingest. Each batch commits its Kafka offsets in the same lake snapshot as its data, and every partition assignment resumes from those offsets: after a crash at any moment, a restarted daemon stores each event exactly once. Start more daemons with the same group to share the partitions. SIGTERM or SIGINT: stop fetching, write and commit what is buffered, exit 0 (within 10 s). A broker that is down is waited for; refused credentials or topics that cannot be created exit 1. Health and metrics: http://127.0.0.1:<kafka.metrics_port>/metrics, shown by \`analytics ingest status\`. Stream jobs (streams.yaml) run in every batch's commit, and their results are pushed to the live feed (ws://127.0.0.1:<feed.port>/feed; \`analytics stream tail NAME\`).`;
   static override examples = [
     '<%= config.bin %> ingest kafka',
     '<%= config.bin %> ingest kafka --brokers 127.0.0.1:9092 --from-beginning',
@@ -20,6 +20,7 @@ export default class IngestKafka extends BaseCommand {
     topics: Flags.string({ summary: 'Comma-separated topics to consume (default: every topic in kafka.topics).' }),
     'from-beginning': Flags.boolean({ summary: 'Partitions the lake has no offset for start at their beginning instead of their end.', default: false }),
     'metrics-port': Flags.integer({ summary: 'Port of the health and metrics endpoint on 127.0.0.1 (0: off; default: kafka.metrics_port).', min: 0, max: 65_535 }),
+    'feed-port': Flags.integer({ summary: 'Port of the live feed of stream results on 127.0.0.1 (0: any free port; default: feed.port).', min: 0, max: 65_535 }),
     format: Flags.string({ summary: 'Format of the summary printed on exit.', options: ['text', 'json'], default: 'text' }),
   };
 
@@ -53,6 +54,7 @@ export default class IngestKafka extends BaseCommand {
       ...(flags.group ? { group: flags.group } : {}),
       ...(topics ? { topics } : {}),
       ...(flags['metrics-port'] === undefined ? {} : { metricsPort: flags['metrics-port'] }),
+      ...(flags['feed-port'] === undefined ? {} : { feedPort: flags['feed-port'] }),
       fromBeginning: flags['from-beginning'],
       logger: this.logger,
       debug: flags.debug,

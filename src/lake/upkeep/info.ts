@@ -24,10 +24,8 @@ export async function lakeInfo(engine: Engine, snapshot: Snapshot, tables: reado
   const rows: TableInfoRow[] = [];
   for (const table of tables) {
     const files = snapshot.files.filter((file) => file.table === table);
-    // Derived (warehouse) tables may have no event time: their date partition column, or no span.
-    const derived = snapshot.tables?.[table];
-    const timeColumn = table === 'dead_letters' ? 'rejected_at' : !derived || derived.columns.some((column) => column.name === 'occurred_at') ? 'occurred_at' : derived.partitionColumn;
-    const [span] = files.length === 0 || !timeColumn ? [{ oldest: null, newest: null }] : await engine.rows<{ oldest: string | null; newest: string | null }>(
+    const timeColumn = timeColumnOf(snapshot, table);
+    const [span] = files.length === 0 || timeColumn === undefined ? [{ oldest: null, newest: null }] : await engine.rows<{ oldest: string | null; newest: string | null }>(
       `SELECT min(${ident(timeColumn)}) AS oldest, max(${ident(timeColumn)}) AS newest FROM ${ident(table)}`,
     );
     rows.push({
@@ -41,4 +39,14 @@ export async function lakeInfo(engine: Engine, snapshot: Snapshot, tables: reado
     });
   }
   return { version: snapshot.version, committedAt: snapshot.committedAt, tables: rows };
+}
+
+/** The column that places a table's rows in time: event time, rejection time, or a derived table's own. */
+function timeColumnOf(snapshot: Snapshot, table: string): string | undefined {
+  if (table === 'dead_letters') return 'rejected_at';
+  const derived = snapshot.tables?.[table];
+  if (!derived) return 'occurred_at';
+  const names = new Set(derived.columns.map((column) => column.name));
+  // Warehouse tables without an event time: their date partition column, or no span.
+  return ['occurred_at', 'window_start', 'left_occurred_at'].find((name) => names.has(name)) ?? derived.partitionColumn;
 }

@@ -16,7 +16,7 @@ import { ident, literal } from '../../duckdb/sql.js';
 import { fsyncDir, fsyncFile } from '../../lake/durable-fs.js';
 import { LakeLayout } from '../../lake/layout.js';
 import { withLakeLock } from '../../lake/lock.js';
-import { commitSnapshot, readLatestSnapshot, type DataFile, type Snapshot } from '../../lake/snapshot.js';
+import { commitSnapshot, readLatestSnapshot, type DataFile, type DerivedTable, type Snapshot } from '../../lake/snapshot.js';
 import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, enrichmentColumns, eventTableColumns } from '../../lake/tables.js';
 
 export interface BatchContext {
@@ -38,6 +38,29 @@ export interface BatchInput {
    * latest committed positions, so concurrent daemons never overwrite each other's offsets.
    */
   sources?: (committed: Snapshot['sources']) => Snapshot['sources'];
+  /** Derives more files from the rows this batch stores (stream jobs, src/streams/), committed in the same snapshot. */
+  extend?: (batch: StoredBatch) => Promise<BatchExtension | undefined>;
+}
+
+/** What `extend` sees, under the lock: the batch's newly stored rows, still in staging. */
+export interface StoredBatch {
+  engine: Engine;
+  parent: Snapshot;
+  batchId: string;
+  ingestedAt: string;
+  /** The batch's staging folder; extension files go to `<staging>/<table>/…`. */
+  staging: string;
+  /** Staged Parquet files of each event table (de-duplicated rows only). */
+  stored: { table: string; files: string[] }[];
+}
+
+/** Files, source positions and table definitions an extension adds to the batch's snapshot. */
+export interface BatchExtension {
+  staged: { table: string; files: StagedFile[] }[];
+  sources: (committed: Snapshot['sources']) => Snapshot['sources'];
+  define: DerivedTable[];
+  /** Called once the snapshot is committed. */
+  committed?: (version: number) => void;
 }
 
 export interface TableCount {
@@ -104,15 +127,22 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
       staged.push({ table: DEAD_LETTER_TABLE, files: deadLetterFiles });
 
       timings.deadLetters = lap();
+      const extension = input.extend
+        ? await input.extend({ engine, parent, batchId, ingestedAt, staging, stored: staged.filter((entry) => entry.table !== DEAD_LETTER_TABLE).map((entry) => ({ table: entry.table, files: entry.files.map((file) => file.file) })) })
+        : undefined;
+      if (extension) staged.push(...extension.staged);
       const added = await publishStaged(layout, staging, staged, parent.version + 1);
-      const sources = input.sources ? input.sources(parent.sources) : parent.sources;
+      const ownSources = input.sources ? input.sources(parent.sources) : parent.sources;
+      const sources = extension ? extension.sources(ownSources) : ownSources;
       // A batch that adds nothing (all duplicates) and moves no source position commits nothing.
       const snapshot = added.length === 0 && JSON.stringify(sources) === JSON.stringify(parent.sources) ? parent : await commitSnapshot(layout, parent, {
         operation: 'ingest',
         details: { batch_id: batchId, ...input.details },
         files: [...parent.files, ...added],
         sources,
+        ...(extension ? { tables: { ...parent.tables, ...Object.fromEntries(extension.define.map((table) => [table.name, table])) } } : {}),
       });
+      if (extension && snapshot !== parent) extension.committed?.(snapshot.version);
       timings.publish = lap();
       return {
         batchId,
@@ -192,7 +222,7 @@ function deadLetterSelect(deadLetterSql: string, rejectedAt: string, batchId: st
   return `SELECT ${names.map((name) => `${values[name] ?? `d.${ident(name)}`} AS ${ident(name)}`).join(', ')} FROM (${deadLetterSql}) d ORDER BY d.origin`;
 }
 
-interface StagedFile {
+export interface StagedFile {
   file: string;
   rows: number;
   bytes: number;

@@ -15,6 +15,7 @@ import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFi
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
 import { stageValidatedBatch, validationColumns, type StagedBatch } from './staged-batch.js';
+import { openStreamRunner, type StreamRunner } from '../../streams/runner.js';
 
 export interface IngestFileOptions {
   /** Files, globs, or '-' for standard input. */
@@ -73,6 +74,7 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
   const stdinCopy = path.join(layout.stagingDir, `stdin-${process.pid}`);
   try {
     await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
+    const streams = await openStreamRunner(workspace);
     const paths = await expandPaths(options.paths, cwd);
     for (const [index, { path: target, label, error: pathError }] of paths.entries()) {
       try {
@@ -83,7 +85,7 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
         }
         const input = await describeInput(target === '-' ? stdinCopy : target, label, options.inputFormat);
         options.onProgress?.({ kind: 'file-start', label, index, total: paths.length, bytes: input.bytes });
-        const file = await ingestOneFile(engine, workspace, input, (stage) => options.onProgress?.({ kind: 'file-stage', label, stage }));
+        const file = await ingestOneFile(engine, workspace, input, (stage) => options.onProgress?.({ kind: 'file-stage', label, stage }), streams);
         summary.files.push(file);
         options.onProgress?.({ kind: 'file-done', file, index, total: paths.length });
       } catch (error) {
@@ -116,6 +118,7 @@ async function ingestOneFile(
   workspace: Workspace,
   input: InputFile,
   onStage: (stage: 'validating' | 'locating rejects' | 'writing') => void,
+  streams?: StreamRunner,
 ): Promise<FileSummary> {
   const started = performance.now();
   const registry = workspace.registry;
@@ -172,7 +175,7 @@ async function ingestOneFile(
     onStage('writing');
     const result = await commitBatch(
       { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency },
-      { checkedTable: batch.view, deadLetterSql, details: { input: input.label, format: input.format } },
+      { checkedTable: batch.view, deadLetterSql, details: { input: input.label, format: input.format }, ...(streams ? { extend: streams.extend } : {}) },
     ).catch((error: unknown) => {
       throw diskFullOr(error, input.label);
     });

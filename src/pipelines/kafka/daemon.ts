@@ -26,6 +26,7 @@ import { authFailure, createKafkaClient, createProducer, describeKafkaError, kaf
 import { messageOrigin, writeLakeBatch, type DeadLetterNote, type KafkaMessage, type LakeBatchResult } from './lake-batch.js';
 import { IngestMetrics, type MetricsReport } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { startDaemonStreams, type DaemonStreams } from '../../streams/daemon-streams.js';
 import { anchorOffsets, partitionKey, readLakeOffsets, splitPartitionKey, type PartitionKey } from './offsets.js';
 
 export interface KafkaIngestOptions {
@@ -45,6 +46,10 @@ export interface KafkaIngestOptions {
   signal: AbortSignal;
   /** Called once the endpoint listens (tests and the command log it). */
   onMetricsListening?: (port: number) => void;
+  /** Overrides feed.port for the live feed of stream results. */
+  feedPort?: number;
+  /** Called once the live feed listens. */
+  onFeedListening?: (url: string) => void;
 }
 
 export interface KafkaIngestSummary {
@@ -100,6 +105,8 @@ class KafkaIngestDaemon {
   private deadLetterProducer: Producer | undefined;
   private engine: Engine | undefined;
   private consumer: Consumer | undefined;
+  /** Stream jobs, the live feed and their metrics (src/streams/). */
+  private streams: DaemonStreams | undefined;
 
   /** Buffered messages per partition, in offset order. */
   private buffer = new Map<PartitionKey, KafkaMessage[]>();
@@ -139,6 +146,13 @@ class KafkaIngestDaemon {
       const engineConfig = this.workspace.config.engine;
       this.engine = await Engine.open({ memoryLimit: engineConfig.memory_limit, tempDirectory: spill, ...(engineConfig.threads ? { threads: engineConfig.threads } : {}) });
       await loadReferenceTables(this.engine, this.workspace.resolve(this.workspace.config.reference.rates));
+      this.streams = await startDaemonStreams(this.workspace, {
+        ...(this.options.feedPort === undefined ? {} : { feedPort: this.options.feedPort }),
+        logger: this.logger,
+        status: { eventsPerSecond: () => this.metrics.report().rates.events_out_per_second, lag: () => this.metrics.report().lag_total },
+        ...(this.options.onFeedListening ? { onFeedListening: this.options.onFeedListening } : {}),
+      });
+      this.metrics.streamsReport = () => this.streams?.metrics() ?? null;
       this.client = createKafkaClient(this.settings, { logger: this.logger, debug: this.options.debug ?? false });
       this.metrics.state = 'connecting';
       await this.connectAdmin();
@@ -160,6 +174,7 @@ class KafkaIngestDaemon {
       await quietly(this.consumer?.disconnect());
       await quietly(this.deadLetterProducer?.disconnect());
       await quietly(this.admin?.disconnect());
+      await this.streams?.close();
       this.engine?.close();
       await fs.rm(spill, { recursive: true, force: true });
       await metricsServer?.close();
@@ -444,7 +459,7 @@ class KafkaIngestDaemon {
       for (let attempt = 1; result === undefined; attempt++) {
         try {
           result = await writeLakeBatch(
-            { engine: this.engine!, registry: this.workspace.registry, lakeRoot: this.workspace.lakeRoot, reportingCurrency: this.workspace.config.reporting_currency, group: this.group },
+            { engine: this.engine!, registry: this.workspace.registry, lakeRoot: this.workspace.lakeRoot, reportingCurrency: this.workspace.config.reporting_currency, group: this.group, ...(this.streams?.runner ? { streams: this.streams.runner } : {}) },
             messages,
             this.deadLetterProducer ? { beforeCommit: (notes) => this.produceDeadLetters(messages, notes) } : {},
           );

@@ -13,6 +13,7 @@ import { ident } from '../../duckdb/sql.js';
 import { LakeLayout } from '../../lake/layout.js';
 import { commitBatch, type BatchResult } from '../ingest/batch-writer.js';
 import { stageValidatedBatch, type StagedBatch } from '../ingest/staged-batch.js';
+import type { StreamRunner } from '../../streams/runner.js';
 import { mergeOffsets, OffsetConflictError, partitionKey, readLakeOffsets, type PartitionKey } from './offsets.js';
 
 /** Largest message value taken as a record; file ingest's line limit is the same. */
@@ -33,6 +34,8 @@ export interface LakeBatchContext {
   lakeRoot: string;
   reportingCurrency: string;
   group: string;
+  /** Stream jobs run in the batch's commit (src/streams/). */
+  streams?: StreamRunner;
 }
 
 export interface DeadLetterNote {
@@ -184,6 +187,7 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
         deadLetterSql,
         details: { source: 'kafka', group: context.group, partitions: Object.fromEntries([...first].map(([key, offset]) => [key, [offset, next.get(key)]])) },
         sources: (committedSources) => mergeOffsets(committedSources, context.group, next, first),
+        ...(context.streams ? { extend: context.streams.extend } : {}),
       },
     );
     const rejected = batch.rejected + rejects.length;

@@ -66,6 +66,8 @@ export interface MetricsReport {
   buffer: { messages: number; bytes: number; max_events: number };
   lag_total: number | null;
   partitions: PartitionMetrics[];
+  /** Stream jobs (streams.yaml): counters, state size, watermarks, live feed; null without jobs. */
+  streams?: unknown;
 }
 
 /** Counters the daemon updates and the endpoint reads. */
@@ -82,6 +84,8 @@ export class IngestMetrics {
   private readonly endOffsets = new Map<PartitionKey, number>();
   private readonly committed = new Map<PartitionKey, number>();
   private assigned: PartitionKey[] = [];
+  /** Supplies the `streams` section (src/streams/daemon-streams.ts). */
+  streamsReport: (() => unknown) | undefined;
 
   constructor(
     private readonly group: string,
@@ -152,6 +156,7 @@ export class IngestMetrics {
       buffer: { messages: buffer.messages, bytes: buffer.bytes, max_events: buffer.maxEvents },
       lag_total: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : null,
       partitions,
+      streams: this.streamsReport?.() ?? null,
     };
   }
 }

@@ -1,0 +1,70 @@
+/**
+ * Drives one job over one batch: keeps the job's types, refuses events too far in the future
+ * (they never move the watermark), orders the rest by event time then id, and advances the
+ * operator from the watermark before the batch to the one after it. Pure: the same state and
+ * batch give the same emissions, which is what makes replay equal the live run.
+ */
+import type { CompiledJob } from './config.js';
+import { formatDuration } from './duration.js';
+import type { Emission } from './operator.js';
+import { iso } from './operator.js';
+import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-event.js';
+
+/** A job's checkpoint: plain JSON. */
+export interface JobState {
+  fingerprint: string;
+  /** The job's watermark (epoch ms), null before the first event: see `advanceJob`. */
+  watermark: number | null;
+  /** Newest event time seen per event type of the job. */
+  typeWatermarks?: Record<string, number>;
+  operator: unknown;
+}
+
+export interface JobAdvance {
+  state: JobState;
+  emissions: Emission[];
+  refused: RefusedEvent[];
+}
+
+export function initialJobState(job: CompiledJob): JobState {
+  return { fingerprint: job.fingerprint, watermark: null, typeWatermarks: {}, operator: job.operator.initialState() };
+}
+
+/**
+ * Advances `state` (mutated and returned) by one batch. `ingestedAt` (epoch ms) is the batch's
+ * commit time, stored with every event, so the future-skew check is the same on replay.
+ *
+ * The watermark is the smallest, over the job's event types, of the newest event time of that
+ * type (never moving back); it stays unset until every type has been seen. One type per Kafka topic, so a topic that is read ahead
+ * of another (a backlog after a restart, a slow partition) does not make the other's events late.
+ */
+export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number): JobAdvance {
+  const refused: RefusedEvent[] = [];
+  const types = new Set(job.operator.eventTypes);
+  const events: StreamEvent[] = [];
+  for (const event of batch) {
+    if (!types.has(event.type)) continue;
+    if (event.time > ingestedAt + maxFutureSkew) {
+      refused.push({ job: job.name, stage: 'future', eventId: event.id, eventType: event.type, time: event.time, reason: `stream job ${job.name}: occurred_at ${iso(event.time)} is more than max_future_skew (${formatDuration(maxFutureSkew)}) after its ingest time (rejected_at)` });
+      continue;
+    }
+    events.push(event);
+  }
+  if (events.length === 0) return { state, emissions: [], refused };
+  events.sort(compareEvents);
+  const before = state.watermark;
+  const typeWatermarks = (state.typeWatermarks ??= {});
+  for (const event of events) {
+    const seen = typeWatermarks[event.type];
+    if (seen === undefined || event.time > seen) typeWatermarks[event.type] = event.time;
+  }
+  // Until every type of the job has been seen, a type not read yet could still be behind.
+  const seen = Object.keys(typeWatermarks).length === job.operator.eventTypes.length;
+  const slowest = seen ? Math.min(...Object.values(typeWatermarks)) : null;
+  const after = slowest === null ? before : before === null ? slowest : Math.max(before, slowest);
+  const emissions = job.operator.advance(state.operator, events, { before, after }, (event, reason) => {
+    refused.push({ job: job.name, stage: 'late', eventId: event.id, eventType: event.type, time: event.time, reason: `late for stream job ${job.name}: ${reason}` });
+  });
+  state.watermark = after;
+  return { state, emissions, refused };
+}

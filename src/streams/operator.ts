@@ -1,0 +1,45 @@
+/**
+ * The contract between the job driver (`job.ts`) and the three operators. An operator is pure
+ * and incremental: `advance` takes the state after the previous batch and one batch of events
+ * (the job's types only, sorted by time then id, future events removed) and returns what to
+ * emit. Its state is plain JSON, so it is checkpointed as is.
+ */
+import type { ColumnSpec } from '../lake/tables.js';
+import type { FieldValue, RefusedEvent, StreamEvent } from './stream-event.js';
+
+export type ResultValue = FieldValue | string[];
+export type ResultRow = Record<string, ResultValue>;
+
+export interface Emission {
+  /** `update` when a late event within the allowed lateness revised an emitted window. */
+  op: 'insert' | 'update';
+  row: ResultRow;
+}
+
+export interface Advance {
+  /** Watermark before the batch (null: no event yet). Events are judged late against it. */
+  before: number | null;
+  /** Watermark after the batch. */
+  after: number | null;
+}
+
+export interface Operator<State> {
+  readonly kind: 'window' | 'join' | 'pattern';
+  /** Event types the job reads. */
+  readonly eventTypes: readonly string[];
+  /** Lake columns read for an event type (besides id, type, occurred_at). */
+  fieldsOf(type: string): string[];
+  /** Columns of the result rows (the job's lake table). */
+  readonly columns: readonly ColumnSpec[];
+  initialState(): State;
+  advance(state: State, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[];
+  /** Entries held (windows, buffered join or pattern events): the bounded state's size. */
+  stateEntries(state: State): number;
+}
+
+export type AnyOperator = Operator<unknown>;
+export type { RefusedEvent };
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,201 @@
+/**
+ * Runs the stream jobs inside the ingest commit (exactly once). `commitBatch` calls `extend`
+ * under the lake lock with the batch's newly stored (de-duplicated) events; the runner advances
+ * every job from the state committed in the parent snapshot, and returns, for the same
+ * snapshot: one result file per job with results, a dead-letter file for refused events, the
+ * new checkpoint (a JSON file whose path and the jobs' watermarks go to `sources.streams`) and
+ * the result tables' definitions. Data, input position (Kafka offsets), state and results
+ * therefore become visible in one atomic step; after a crash the next batch starts from the
+ * last committed state, which is what an uninterrupted run would have had.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EventTypeRegistry } from '../contract/registry.js';
+import { UserError } from '../errors.js';
+import { literal } from '../duckdb/sql.js';
+import type { BatchExtension, StagedFile, StoredBatch } from '../pipelines/ingest/batch-writer.js';
+import { replaceAtomically } from '../lake/durable-fs.js';
+import type { DerivedTable, Snapshot } from '../lake/snapshot.js';
+import type { ColumnSpec } from '../lake/tables.js';
+import { loadStreams, type CompiledJob, type CompiledStreams } from './config.js';
+import { advanceJob, initialJobState, type JobState } from './job.js';
+import { queryEvents, readColumnsSql, tableReads, typeFilterSql, type TableRead } from './lake-events.js';
+import type { Emission } from './operator.js';
+import { iso } from './operator.js';
+import { writeRefusedParquet, writeRowsParquet } from './result-files.js';
+import type { RefusedEvent, StreamEvent } from './stream-event.js';
+
+/** The checkpoint of every job, as stored in `_streams/state-<batch>.json`. */
+export interface StreamsState {
+  version: 1;
+  jobs: Record<string, JobState>;
+}
+
+/** `sources.streams` in a snapshot. */
+export interface StreamsSource {
+  state: string;
+  batch_id: string;
+  watermarks: Record<string, string | null>;
+}
+
+/** One committed batch's output, for the live feed. */
+export interface CommittedStreams {
+  lakeVersion: number;
+  events: number;
+  emissions: { job: string; emission: Emission }[];
+  watermarks: Record<string, string | null>;
+}
+
+export const STATE_DIR = '_streams';
+
+/** The lake column every result row carries: the input batch whose commit emitted it. */
+export const BATCH_COLUMN: ColumnSpec = { name: 'batch_id', sqlType: 'VARCHAR', description: 'Ingest batch whose processing emitted the row.' };
+
+export function resultColumns(job: CompiledJob): ColumnSpec[] {
+  return [...job.operator.columns, BATCH_COLUMN];
+}
+
+export function resultTable(job: CompiledJob): DerivedTable {
+  return { name: job.name, kind: 'stream', owner: `streams.yaml#${job.name}`, columns: resultColumns(job) };
+}
+
+export function streamsSourceOf(snapshot: Pick<Snapshot, 'sources'>): StreamsSource | undefined {
+  const value = snapshot.sources.streams as StreamsSource | undefined;
+  return value && typeof value.state === 'string' ? value : undefined;
+}
+
+export interface RunnerStats {
+  batches: number;
+  events: number;
+  emitted: number;
+  late: number;
+  future: number;
+  stateEntries: Record<string, number>;
+  stateBytes: number;
+  seconds: number;
+}
+
+export class StreamRunner {
+  private cache: { path: string; state: StreamsState } | undefined;
+  private readonly reads: TableRead[];
+  private readonly listeners = new Set<(committed: CommittedStreams) => void>();
+  readonly stats: RunnerStats;
+
+  constructor(readonly streams: CompiledStreams, registry: EventTypeRegistry, private readonly lakeRoot: string) {
+    this.reads = tableReads(streams.jobs, registry);
+    this.stats = { batches: 0, events: 0, emitted: 0, late: 0, future: 0, stateEntries: Object.fromEntries(streams.jobs.map((job) => [job.name, 0])), stateBytes: 0, seconds: 0 };
+  }
+
+  get jobs(): readonly CompiledJob[] {
+    return this.streams.jobs;
+  }
+
+  /** Subscribes to committed results (the live feed); returns the unsubscribe function. */
+  onCommitted(listener: (committed: CommittedStreams) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The `extend` hook of commitBatch. */
+  readonly extend = async (batch: StoredBatch): Promise<BatchExtension | undefined> => {
+    if (this.streams.jobs.length === 0) return undefined;
+    const started = performance.now();
+    const events = await this.readStored(batch);
+    if (events.length === 0) return undefined;
+    const state = await this.loadState(batch.parent);
+    const ingestedAt = Date.parse(batch.ingestedAt);
+    const emissions: { job: string; emission: Emission }[] = [];
+    const refused: RefusedEvent[] = [];
+    const staged: { table: string; files: StagedFile[] }[] = [];
+    const stateEntries: Record<string, number> = {};
+    for (const job of this.streams.jobs) {
+      let jobState = state.jobs[job.name];
+      if (jobState?.fingerprint !== job.fingerprint) jobState = initialJobState(job);
+      const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew);
+      state.jobs[job.name] = result.state;
+      refused.push(...result.refused);
+      stateEntries[job.name] = job.operator.stateEntries(result.state.operator);
+      if (result.emissions.length === 0) continue;
+      for (const emission of result.emissions) emissions.push({ job: job.name, emission });
+      const rows = result.emissions.map((emission) => ({ ...emission.row, batch_id: batch.batchId }));
+      const file = await writeRowsParquet(batch.engine, path.join(batch.staging, job.name), `part-${batch.batchId}-0`, resultColumns(job), rows);
+      staged.push({ table: job.name, files: [file] });
+    }
+    for (const name of Object.keys(state.jobs)) if (!this.streams.jobs.some((job) => job.name === name)) delete state.jobs[name];
+    if (refused.length > 0) staged.push({ table: 'dead_letters', files: [await writeRefusedParquet(batch.engine, batch.staging, batch.batchId, batch.ingestedAt, refused)] });
+
+    const statePath = `${STATE_DIR}/state-${batch.batchId}.json`;
+    const text = JSON.stringify(state);
+    await fs.mkdir(path.join(this.lakeRoot, STATE_DIR), { recursive: true });
+    await replaceAtomically(path.join(this.lakeRoot, statePath), text);
+    const watermarks = Object.fromEntries(this.streams.jobs.map((job) => {
+      const watermark = state.jobs[job.name]?.watermark;
+      return [job.name, watermark === null || watermark === undefined ? null : iso(watermark)];
+    }));
+    const parentState = streamsSourceOf(batch.parent)?.state;
+    return {
+      staged,
+      sources: (committed) => ({ ...committed, streams: { state: statePath, batch_id: batch.batchId, watermarks } satisfies StreamsSource }),
+      define: this.streams.jobs.map(resultTable),
+      committed: (version) => {
+        this.cache = { path: statePath, state };
+        this.stats.batches++;
+        this.stats.events += events.length;
+        this.stats.emitted += emissions.length;
+        this.stats.late += refused.filter((item) => item.stage === 'late').length;
+        this.stats.future += refused.filter((item) => item.stage === 'future').length;
+        this.stats.stateEntries = stateEntries;
+        this.stats.stateBytes = text.length;
+        this.stats.seconds += (performance.now() - started) / 1000;
+        void this.pruneStates(parentState, statePath);
+        const committed: CommittedStreams = { lakeVersion: version, events: events.length, emissions, watermarks };
+        for (const listener of this.listeners) listener(committed);
+      },
+    };
+  };
+
+  /** The newly stored events of the jobs' types, from the batch's staged files. */
+  private async readStored(batch: StoredBatch): Promise<StreamEvent[]> {
+    const events: StreamEvent[] = [];
+    for (const read of this.reads) {
+      const files = batch.stored.find((entry) => entry.table === read.table)?.files ?? [];
+      if (files.length === 0) continue;
+      const sql = `SELECT ${readColumnsSql(read)} FROM read_parquet([${files.map(literal).join(', ')}]) WHERE ${typeFilterSql(read)}`;
+      events.push(...(await queryEvents(batch.engine, read, sql)).events);
+    }
+    return events;
+  }
+
+  /** The state committed in `parent`: from memory when this process wrote it, else from its file. */
+  private async loadState(parent: Snapshot): Promise<StreamsState> {
+    const source = streamsSourceOf(parent);
+    if (!source) return { version: 1, jobs: {} };
+    if (this.cache?.path === source.state) {
+      // The in-memory copy is advanced in place; drop it so a failed commit cannot leave it ahead.
+      const { state } = this.cache;
+      this.cache = undefined;
+      return state;
+    }
+    try {
+      return JSON.parse(await fs.readFile(path.join(this.lakeRoot, source.state), 'utf8')) as StreamsState;
+    } catch (error) {
+      throw new UserError('LAKE_CORRUPT', `The stream state ${source.state} named by lake version ${parent.version} cannot be read: ${(error as Error).message}`, {
+        hint: 'Restore the file from backup; or remove `sources.streams` handling by deleting streams.yaml jobs and recompute them with `analytics stream replay`.',
+      });
+    }
+  }
+
+  /** Removes checkpoints that neither the parent nor the new snapshot names (under the lock, so no writer needs them). */
+  private async pruneStates(parentState: string | undefined, current: string): Promise<void> {
+    const dir = path.join(this.lakeRoot, STATE_DIR);
+    const keep = new Set([parentState, current].filter(Boolean).map((file) => path.basename(file!)));
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    await Promise.all(names.filter((name) => name.startsWith('state-') && !keep.has(name)).map((name) => fs.rm(path.join(dir, name), { force: true })));
+  }
+}
+
+/** The runner for a workspace's enabled jobs, or undefined when it declares none. */
+export async function openStreamRunner(workspace: { root: string; lakeRoot: string; registry: EventTypeRegistry }): Promise<StreamRunner | undefined> {
+  const { compiled } = await loadStreams(workspace.root, workspace.registry);
+  return compiled.jobs.length === 0 ? undefined : new StreamRunner(compiled, workspace.registry, workspace.lakeRoot);
+}

@@ -1,0 +1,302 @@
+/**
+ * Windowed aggregation on event time: tumbling, hopping and session windows per group key.
+ *
+ * - A tumbling or hopping window is emitted (`insert`) once the watermark reaches its end, and
+ *   emitted again (`update`, revision + 1) after a batch in which late events within the allowed
+ *   lateness changed it. It is dropped from the state once the watermark passes end + lateness.
+ * - An event is late for a window when the watermark before its batch is at or past the
+ *   window's end + lateness; an event late for every window it falls in is refused.
+ * - A session window is emitted once, when final (watermark ≥ end + lateness), because a late
+ *   event can merge two sessions and move the start, which an `update` row could not express.
+ */
+import type { ColumnSpec } from '../lake/tables.js';
+import type { Advance, Emission, Operator, ResultRow } from './operator.js';
+import { iso } from './operator.js';
+import type { AggregateFunction } from './schema.js';
+import { compileWhere, type FieldValue, type Predicate, type StreamEvent } from './stream-event.js';
+
+export interface AggregateSpec {
+  name: string;
+  fn: AggregateFunction;
+  field?: string;
+  where?: Predicate;
+  /** Sums of decimals are kept as integers of 1/scale (exact); 0 keeps plain floats. */
+  scale: number;
+  sqlType: string;
+}
+
+export interface WindowJobSpec {
+  name: string;
+  eventTypes: string[];
+  where: Predicate;
+  window: { type: 'tumbling' | 'hopping'; size: number; advance: number } | { type: 'session'; gap: number };
+  lateness: number;
+  groupBy: { name: string; sqlType: string }[];
+  aggregates: AggregateSpec[];
+}
+
+/** One aggregate's running value; plain JSON. */
+interface AggState {
+  n: number;
+  s: number;
+  /** min or max so far. */
+  v: number | null;
+  /** count_distinct values (keys) and percentile values. */
+  d?: Record<string, 1>;
+  dn?: number;
+  values?: number[];
+  /** ratio: events matching `where`. */
+  m: number;
+}
+
+interface WindowEntry {
+  start: number;
+  end: number;
+  keys: FieldValue[];
+  /** Revisions emitted so far (0: not emitted). */
+  emitted: number;
+  /** JSON of `keys`, for ordering emissions. */
+  keyText: string;
+  changed: boolean;
+  /** Session windows: time of the last event. */
+  last?: number;
+  aggs: AggState[];
+}
+
+export interface WindowState {
+  /**
+   * Tumbling and hopping windows by JSON keys, then by start. In memory these are Maps (string
+   * keys built once per event, whose hash V8 caches, instead of one concatenated key per window);
+   * in the checkpoint they are plain objects (`toJSON`), turned back into Maps on first use.
+   */
+  windows: WindowsByKey | Record<string, Record<string, WindowEntry>>;
+  /** Session windows by JSON keys: a list per key. */
+  sessions: Record<string, WindowEntry[]>;
+}
+
+/** A Map that serialises as a plain object (for the JSON checkpoint). */
+class JsonMap<K, V> extends Map<K, V> {
+  toJSON(): Record<string, V> {
+    return Object.fromEntries(this) as Record<string, V>;
+  }
+}
+
+type WindowsByKey = JsonMap<string, JsonMap<number, WindowEntry>>;
+
+/** The in-memory form of the windows, converting a checkpoint's plain objects once. */
+function windowsOf(state: WindowState): WindowsByKey {
+  if (state.windows instanceof JsonMap) return state.windows as WindowsByKey;
+  const windows: WindowsByKey = new JsonMap();
+  for (const [keyText, byStart] of Object.entries(state.windows)) {
+    windows.set(keyText, new JsonMap(Object.entries(byStart).map(([start, entry]) => [Number(start), entry])));
+  }
+  state.windows = windows;
+  return windows;
+}
+
+function newAgg(spec: AggregateSpec): AggState {
+  const agg: AggState = { n: 0, s: 0, v: null, m: 0 };
+  if (spec.fn === 'count_distinct') { agg.d = {}; agg.dn = 0; }
+  if (spec.fn === 'p50' || spec.fn === 'p95' || spec.fn === 'p99') agg.values = [];
+  return agg;
+}
+
+function addToAgg(spec: AggregateSpec, agg: AggState, event: StreamEvent): void {
+  if (spec.fn === 'ratio') {
+    agg.n++;
+    if (!spec.where || spec.where(event)) agg.m++;
+    return;
+  }
+  if (spec.where && !spec.where(event)) return;
+  if (spec.fn === 'count') { agg.n++; return; }
+  const value = event.fields[spec.field!];
+  if (value === null || value === undefined) return;
+  if (spec.fn === 'count_distinct') {
+    const key = typeof value === 'string' ? value : JSON.stringify(value);
+    if (agg.d![key] === undefined) { agg.d![key] = 1; agg.dn!++; }
+    return;
+  }
+  if (typeof value !== 'number') return;
+  agg.n++;
+  switch (spec.fn) {
+    case 'sum': case 'avg': agg.s += spec.scale > 0 ? Math.round(value * spec.scale) : value; break;
+    case 'min': agg.v = agg.v === null || value < agg.v ? value : agg.v; break;
+    case 'max': agg.v = agg.v === null || value > agg.v ? value : agg.v; break;
+    default: agg.values!.push(value);
+  }
+}
+
+function mergeAgg(spec: AggregateSpec, into: AggState, from: AggState): void {
+  into.n += from.n;
+  into.s += from.s;
+  into.m += from.m;
+  if (from.v !== null) into.v = into.v === null ? from.v : spec.fn === 'min' ? Math.min(into.v, from.v) : Math.max(into.v, from.v);
+  if (from.d) for (const key of Object.keys(from.d)) if (into.d![key] === undefined) { into.d![key] = 1; into.dn!++; }
+  if (from.values) into.values!.push(...from.values);
+}
+
+/** Linear interpolation between the closest ranks (DuckDB's quantile_cont). */
+export function quantileCont(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = q * (sorted.length - 1);
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+function aggValue(spec: AggregateSpec, agg: AggState): FieldValue {
+  const unscale = (sum: number) => (spec.scale > 0 ? sum / spec.scale : sum);
+  switch (spec.fn) {
+    case 'count': return agg.n;
+    case 'count_distinct': return agg.dn!;
+    case 'sum': return agg.n === 0 ? null : unscale(agg.s);
+    case 'avg': return agg.n === 0 ? null : unscale(agg.s) / agg.n;
+    case 'min': case 'max': return agg.v;
+    case 'ratio': return agg.n === 0 ? null : agg.m / agg.n;
+    case 'p50': return quantileCont(agg.values!, 0.5);
+    case 'p95': return quantileCont(agg.values!, 0.95);
+    case 'p99': return quantileCont(agg.values!, 0.99);
+  }
+}
+
+export class WindowOperator implements Operator<WindowState> {
+  readonly kind = 'window' as const;
+  readonly eventTypes: readonly string[];
+  readonly columns: readonly ColumnSpec[];
+
+  constructor(readonly spec: WindowJobSpec, private readonly fieldsRead: string[]) {
+    this.eventTypes = spec.eventTypes;
+    this.columns = [
+      { name: 'window_start', sqlType: 'TIMESTAMPTZ', description: 'Window start (UTC, inclusive).' },
+      { name: 'window_end', sqlType: 'TIMESTAMPTZ', description: 'Window end (UTC, exclusive).' },
+      ...spec.groupBy.map((key) => ({ name: key.name, sqlType: key.sqlType, description: `Group key ${key.name}.` })),
+      ...spec.aggregates.map((agg) => ({ name: agg.name, sqlType: agg.sqlType, description: `${agg.fn}${agg.field ? ` of ${agg.field}` : ''}.` })),
+      { name: 'revision', sqlType: 'INTEGER', description: '0 for the first emission of a window, n for its n-th update by late events.' },
+    ];
+  }
+
+  fieldsOf(): string[] {
+    return this.fieldsRead;
+  }
+
+  initialState(): WindowState {
+    return { windows: new JsonMap(), sessions: {} };
+  }
+
+  stateEntries(state: WindowState): number {
+    let sessions = 0;
+    for (const list of Object.values(state.sessions)) sessions += list.length;
+    let windows = 0;
+    for (const byStart of windowsOf(state).values()) windows += byStart.size;
+    return windows + sessions;
+  }
+
+  advance(state: WindowState, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[] {
+    const { spec } = this;
+    const before = watermark.before ?? -Infinity;
+    const lateness = spec.lateness;
+    const window = spec.window;
+    const { groupBy, aggregates } = spec;
+    const windows = windowsOf(state);
+    for (const event of batch) {
+      if (window.type === 'session') {
+        if (event.time + lateness <= before) {
+          refuse(event, `its time is at or before the watermark ${iso(before)} minus the allowed lateness`);
+          continue;
+        }
+        if (spec.where(event)) this.addToSession(state, event, window.gap);
+        continue;
+      }
+      const { size, advance } = window;
+      // Windows containing t start at multiples of `advance` in (t - size, t].
+      const lastStart = Math.floor(event.time / advance) * advance;
+      let accepted = false;
+      const matches = spec.where(event);
+      let keys: FieldValue[] | undefined;
+      let keyText = '';
+      let byStart: JsonMap<number, WindowEntry> | undefined;
+      for (let start = lastStart; start > event.time - size; start -= advance) {
+        const end = start + size;
+        if (end + lateness <= before) continue;
+        accepted = true;
+        if (!matches) continue;
+        if (keys === undefined) {
+          keys = groupBy.map((key) => event.fields[key.name] ?? null);
+          keyText = JSON.stringify(keys);
+          byStart = windows.get(keyText);
+          if (!byStart) windows.set(keyText, (byStart = new JsonMap()));
+        }
+        let entry = byStart!.get(start);
+        if (!entry) byStart!.set(start, (entry = { start, end, keys, keyText, emitted: 0, changed: false, aggs: aggregates.map(newAgg) }));
+        entry.changed = true;
+        for (let index = 0; index < aggregates.length; index++) addToAgg(aggregates[index]!, entry.aggs[index]!, event);
+      }
+      if (!accepted) refuse(event, `every window it falls in ended at or before the watermark ${iso(before)} minus the allowed lateness`);
+    }
+    return this.emit(state, watermark.after);
+  }
+
+  private addToSession(state: WindowState, event: StreamEvent, gap: number): void {
+    const keys = this.spec.groupBy.map((key) => event.fields[key.name] ?? null);
+    const id = JSON.stringify(keys);
+    const list = state.sessions[id] ?? (state.sessions[id] = []);
+    const fresh: WindowEntry = { start: event.time, end: event.time + gap, last: event.time, keys, keyText: id, emitted: 0, changed: true, aggs: this.spec.aggregates.map(newAgg) };
+    this.spec.aggregates.forEach((agg, index) => addToAgg(agg, fresh.aggs[index]!, event));
+    // Merge every session the new event touches (within `gap` of it on either side).
+    const kept: WindowEntry[] = [];
+    for (const session of list) {
+      if (event.time >= session.start - gap && event.time <= session.end) {
+        fresh.start = Math.min(fresh.start, session.start);
+        fresh.last = Math.max(fresh.last!, session.last!);
+        fresh.end = fresh.last + gap;
+        this.spec.aggregates.forEach((agg, index) => mergeAgg(agg, fresh.aggs[index]!, session.aggs[index]!));
+      } else {
+        kept.push(session);
+      }
+    }
+    kept.push(fresh);
+    kept.sort((a, b) => a.start - b.start);
+    state.sessions[id] = kept;
+  }
+
+  private row(entry: WindowEntry, revision: number): ResultRow {
+    const row: ResultRow = { window_start: iso(entry.start), window_end: iso(entry.end) };
+    this.spec.groupBy.forEach((key, index) => { row[key.name] = entry.keys[index] ?? null; });
+    this.spec.aggregates.forEach((agg, index) => { row[agg.name] = aggValue(agg, entry.aggs[index]!); });
+    row.revision = revision;
+    return row;
+  }
+
+  private emit(state: WindowState, after: number | null): Emission[] {
+    if (after === null) return [];
+    const lateness = this.spec.lateness;
+    const out: { entry: WindowEntry; op: Emission['op'] }[] = [];
+    const windows = windowsOf(state);
+    for (const [keyText, byStart] of windows) {
+      for (const [start, entry] of byStart) {
+        if (entry.end <= after && entry.changed) {
+          out.push({ entry, op: entry.emitted === 0 ? 'insert' : 'update' });
+          entry.emitted++;
+          entry.changed = false;
+        }
+        if (entry.end + lateness <= after) byStart.delete(start);
+      }
+      if (byStart.size === 0) windows.delete(keyText);
+    }
+    for (const [id, list] of Object.entries(state.sessions)) {
+      const open = list.filter((session) => {
+        if (session.end + lateness > after) return true;
+        out.push({ entry: session, op: 'insert' });
+        return false;
+      });
+      if (open.length === 0) delete state.sessions[id];
+      else state.sessions[id] = open;
+    }
+    out.sort((a, b) => a.entry.end - b.entry.end || a.entry.start - b.entry.start || (a.entry.keyText < b.entry.keyText ? -1 : a.entry.keyText > b.entry.keyText ? 1 : 0));
+    return out.map(({ entry, op }) => ({ op, row: this.row(entry, op === 'insert' ? 0 : entry.emitted - 1) }));
+  }
+}
+
+
+export { compileWhere };
