@@ -33,7 +33,8 @@ checks:
 let ws: string;
 const runsOf = () => {
   const dir = path.join(ws, '.analytics', 'etl', 'runs');
-  return existsSync(dir) ? readdirSync(dir).map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { status: string; partitions: { date: string; status: string; steps: { name: string; status: string }[] }[] }) : [];
+  // Only records: a record being replaced has a .tmp sibling for a moment.
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { status: string; partitions: { date: string; status: string; steps: { name: string; status: string }[] }[] }) : [];
 };
 const lakeVersion = async () => (JSON.parse((await runCli(['lake', 'info', '--format', 'json'], { cwd: ws })).stdout) as { version: number }).version;
 
