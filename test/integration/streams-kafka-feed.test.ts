@@ -11,6 +11,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeedClient, type FeedResult, type FeedState } from '../../src/dashboard/feed/feed-client.js';
 import type { ServerMessage } from '../../src/streams/feed-protocol.js';
 import { CLI, queryRows, removeTempDirs } from '../support/cli.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
@@ -44,6 +45,10 @@ describe('live feed of stream results', () => {
   let metricsPort: number;
   const messages: ServerMessage[] = [];
   let client: WebSocket;
+  // The dashboard's own feed client, against the real daemon (its component tests use a stand-in server).
+  let dashboardFeed: FeedClient;
+  const dashboardResults: FeedResult[] = [];
+  const dashboardStates: FeedState['state'][] = [];
 
   beforeAll(async () => {
     broker = await ensureBroker({ port: PORT });
@@ -59,10 +64,15 @@ describe('live feed of stream results', () => {
     client.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
     await new Promise((resolve, reject) => { client.once('open', resolve); client.once('error', reject); });
     client.send(JSON.stringify({ type: 'subscribe', streams: ['tx_per_minute', 'failed_logins_then_large_tx'] }));
+    dashboardFeed = new FeedClient({ workspaceRoot: workspace.dir, streams: ['tx_per_minute'] });
+    dashboardFeed.on('result', (result: FeedResult) => dashboardResults.push(result));
+    dashboardFeed.on('state', (state: FeedState) => dashboardStates.push(state.state));
+    dashboardFeed.start();
   });
 
   afterAll(async () => {
     client?.close();
+    dashboardFeed?.stop();
     if (daemon && daemon.process.exitCode === null) {
       daemon.process.kill('SIGTERM');
       await daemon.process;
@@ -108,6 +118,11 @@ describe('live feed of stream results', () => {
     // Only the subscribed streams arrive.
     expect(messages.filter((message) => message.type === 'result' && !['tx_per_minute', 'failed_logins_then_large_tx'].includes(message.stream))).toEqual([]);
     expect(Date.now() - sent).toBeLessThan(30_000);
+    // The dashboard's feed client, subscribed to tx_per_minute only, got the same row, live.
+    const seen = await eventually(async () => dashboardResults.find((result) => result.row.window_start === new Date(minute).toISOString()), Boolean, 10_000, 100);
+    expect(seen).toMatchObject({ stream: 'tx_per_minute', op: 'insert', row: { tx_count: 3, volume: 60.75 } });
+    expect(dashboardResults.every((result) => result.stream === 'tx_per_minute')).toBe(true);
+    expect(dashboardStates).toContain('live');
     // The lake holds what the feed pushed.
     const rows = await queryRows<{ tx_count: number; volume: number }>(workspace.dir, `SELECT tx_count, volume FROM tx_per_minute WHERE window_start = '${new Date(minute).toISOString()}'`);
     expect(rows).toEqual([{ tx_count: 3, volume: 60.75 }]);
@@ -115,7 +130,7 @@ describe('live feed of stream results', () => {
 
   it('shows the stream state and counters on the metrics endpoint', async () => {
     const report = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).json() as { streams: Record<string, unknown> };
-    expect(report.streams).toMatchObject({ jobs: expect.arrayContaining(['tx_per_minute']), feed_clients: 1 });
+    expect(report.streams).toMatchObject({ jobs: expect.arrayContaining(['tx_per_minute']), feed_clients: 2 }); // the ws client and the dashboard's
     expect(report.streams.analytics_streams_events_processed_total).toBeGreaterThanOrEqual(8);
     expect(report.streams.analytics_streams_results_emitted_total).toBeGreaterThanOrEqual(2);
     expect(Object.keys(report.streams.analytics_streams_state_entries as object).sort()).toEqual(['failed_logins_then_large_tx', 'fraud_joined', 'merchant_decline_rate', 'notification_latency', 'tx_per_minute']);
