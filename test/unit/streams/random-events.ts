@@ -3,19 +3,12 @@
  * time (jitter), a share of events arrives far too late, and a few lie in the future.
  */
 import type { StreamEvent } from '../../../src/streams/stream-event.js';
+import { uniforms } from '../stats/synthetic-series.js';
 
 export const T0 = Date.parse('2026-11-25T00:00:00Z');
 
-export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the statistics tests (mulberry32), uniforms in [0, 1). */
+export const rng = uniforms;
 
 export interface Batch {
   events: StreamEvent[];
