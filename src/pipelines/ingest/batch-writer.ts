@@ -40,6 +40,8 @@ export interface BatchInput {
   prewritten?: PrewrittenTable[];
   /** The batch id the prewritten files were written under (`newBatchId()`); generated when absent. */
   batchId?: string;
+  /** The `ingested_at` the prewritten files carry, so every row of the batch has the same; now when absent. */
+  ingestedAt?: string;
   /** SELECT raw, origin, reasons, stage, event_id, event_type — the batch's dead letters. */
   deadLetterSql: string;
   /** Describes the batch in the snapshot (input files, consumer group…). */
@@ -112,7 +114,7 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
     return await withLakeLock(layout, async () => {
       timings.lock = lap();
       const parent = await readLatestSnapshot(layout);
-      const ingestedAt = new Date().toISOString();
+      const ingestedAt = input.ingestedAt ?? new Date().toISOString();
       const staged: { table: string; files: StagedFile[] }[] = [];
       const tables: TableCount[] = [];
       for (const pre of prewritten) {
@@ -127,7 +129,8 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
       for (const { table: tableName, valid } of validCounts) {
         const table = context.registry.table(tableName);
         if (!table || !checked) continue;
-        const existing = await existingIdsRelation(engine, layout, parent, table, await batchDates(engine, checked, table));
+        const existing = await existingIdsRelation(engine, layout, parent, table, await batchDates(engine, checked, table),
+          `SELECT id FROM ${checked} WHERE _out = ${literal(table.name)}`);
         // The window that keeps one row per id costs more than a third of the write; a count
         // over the id column tells whether the batch needs it.
         const [ids] = await engine.rows<{ repeated: number }>(`SELECT count(*) - count(DISTINCT id) AS repeated FROM ${checked} WHERE _out = ${literal(table.name)}`);
@@ -183,8 +186,8 @@ async function batchDates(engine: Engine, checked: string, table: TableSpec): Pr
  */
 async function dedupPrewritten(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, files: StagedFile[], staging: string, batchId: string): Promise<StagedFile[]> {
   if (files.length === 0) return files;
-  const existing = await existingIdsRelation(engine, layout, snapshot, table, new Set(files.map((file) => file.partition.event_date ?? '')));
   const written = `read_parquet([${files.map((file) => literal(file.file)).join(', ')}], hive_partitioning = false, file_row_number = true, filename = true)`;
+  const existing = await existingIdsRelation(engine, layout, snapshot, table, new Set(files.map((file) => file.partition.event_date ?? '')), `SELECT id FROM ${written}`);
   const [check] = await engine.rows<{ repeated: number; known: number }>(
     `SELECT count(*) - count(DISTINCT id) AS repeated, ${existing ? `count(*) FILTER (WHERE id IN (SELECT id FROM ${existing}))` : '0'} AS known FROM ${written}`,
   );
@@ -198,12 +201,20 @@ async function dedupPrewritten(engine: Engine, layout: LakeLayout, snapshot: Sna
   return rewritten;
 }
 
-/** Ids already in the lake for the given partitions of a table, as a relation (or undefined). */
-async function existingIdsRelation(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, wanted: Set<string>): Promise<string | undefined> {
+/**
+ * The batch's ids that the lake already holds in the given partitions of a table, as a small
+ * temp table (or undefined when the lake has no file there). The lake's id column is streamed
+ * against a hash table of the batch's ids (`batchIds`, a SELECT of one column `id`): memory
+ * stays the batch's size however large the day's partition has grown, where holding every
+ * stored id of the day made a long-running daemon's memory grow through the day.
+ */
+async function existingIdsRelation(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, wanted: Set<string>, batchIds: string): Promise<string | undefined> {
   const files = snapshot.files.filter((file) => file.table === table.name && wanted.has(file.partition.event_date ?? ''));
   if (files.length === 0) return undefined;
   const name = `_existing_${table.name}`;
-  await engine.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS SELECT DISTINCT id FROM read_parquet([${files.map((file) => literal(layout.resolve(file.path))).join(', ')}])`);
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS
+    SELECT DISTINCT l.id FROM read_parquet([${files.map((file) => literal(layout.resolve(file.path))).join(', ')}], hive_partitioning = false) l
+    SEMI JOIN (${batchIds}) b ON b.id = l.id`);
   return ident(name);
 }
 

@@ -132,6 +132,7 @@ async function ingestOneFile(
   const rejectLines = `_reject_lines_${process.pid}_${batchCounter++}`;
   const context = { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency };
   const batchId = newBatchId();
+  const ingestedAt = new Date().toISOString();
   const stagingDir = new LakeLayout(workspace.lakeRoot).stagingDir;
   let batch: StagedBatch | undefined;
   let direct: DirectWrite | undefined;
@@ -143,7 +144,7 @@ async function ingestOneFile(
       const main = fastPath ? await mainTableOf(engine, registry, relation.plainSql) : undefined;
       const mainTable = main === undefined ? undefined : registry.table(main);
       if (mainTable) {
-        direct = await writeValidDirect(engine, context, relation.sql, mainTable, batchStagingDir(workspace.lakeRoot, batchId), batchId, new Date().toISOString());
+        direct = await writeValidDirect(engine, context, relation.sql, mainTable, batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt);
         const [count] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${relation.plainSql})`);
         const total = Number(count?.n ?? 0);
         if (total > direct.written) {
@@ -202,6 +203,7 @@ async function ingestOneFile(
       ...(batch ? { checkedTable: batch.view } : {}),
       ...(direct ? { prewritten: [{ table: direct.table, files: direct.files }] } : {}),
       batchId,
+      ingestedAt,
       deadLetterSql,
       details: { input: input.label, format: input.format },
     }).catch((error: unknown) => {

@@ -162,6 +162,7 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
   const rejectTable = `_kafka_rejects_${process.pid}_${tableCounter++}`;
   const lakeContext = { engine, registry: context.registry, lakeRoot: context.lakeRoot, reportingCurrency: context.reportingCurrency };
   const batchId = newBatchId();
+  const ingestedAt = new Date().toISOString();
   const stagedSql = `SELECT raw, origin, ordinal FROM ${ident(staged)}`;
   let batch: StagedBatch | undefined;
   let direct: DirectWrite | undefined;
@@ -182,7 +183,7 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
     const main = records.length > 0 && context.fastPath !== false ? await mainTableOf(engine, context.registry, stagedSql) : undefined;
     const mainTable = main === undefined ? undefined : context.registry.table(main);
     if (mainTable) {
-      direct = await writeValidDirect(engine, lakeContext, stagedSql, mainTable, batchStagingDir(context.lakeRoot, batchId), batchId, new Date().toISOString());
+      direct = await writeValidDirect(engine, lakeContext, stagedSql, mainTable, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt);
     }
     if (!direct || direct.written < records.length) {
       batch = await stageValidatedBatch(engine, context.registry, stagedSql, new LakeLayout(context.lakeRoot).stagingDir, mainTable ? { excludeWrittenTable: mainTable.name } : {});
@@ -205,6 +206,7 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
         ...(batch ? { checkedTable: batch.view } : {}),
         ...(direct ? { prewritten: [{ table: direct.table, files: direct.files }] } : {}),
         batchId,
+        ingestedAt,
         deadLetterSql,
         details: { source: 'kafka', group: context.group, partitions: Object.fromEntries([...first].map(([key, offset]) => [key, [offset, next.get(key)]])) },
         sources: (committedSources) => mergeOffsets(committedSources, context.group, next, first),
