@@ -1,7 +1,9 @@
 /**
  * One buffer of Kafka messages into the lake, through the same steps as a file: staged as
- * (raw, origin) rows, validated by the compiled contract (`stageValidatedBatch`), de-duplicated,
- * enriched and committed by `commitBatch`, whose snapshot also moves the consumer offsets.
+ * (raw, origin) rows, validated by the compiled contract on the fast path (`writeValidDirect`,
+ * the main table's valid records straight to their file) with the general path
+ * (`stageValidatedBatch`) for the rest, de-duplicated, enriched and committed by `commitBatch`,
+ * whose snapshot also moves the consumer offsets.
  *
  * Only what SQL cannot take is decided here: a message without a value, a value that is not
  * UTF-8 or is larger than a record may be (2 MiB) is a dead letter of stage `parse`.
