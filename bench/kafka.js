@@ -9,7 +9,7 @@
  * Exported for bench/run.js; runnable alone: node bench/kafka.js FILE COUNT
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,6 +59,8 @@ export async function benchKafka(input, count) {
     execFileSync('node', ['bin/run.js', 'init', workspace, '--force'], { stdio: 'ignore' });
     // Measured without the scaffold's stream jobs (bench/streams.js measures those).
     rmSync(path.join(workspace, 'streams.yaml'), { force: true });
+    // BENCH_KAFKA_BATCH: another kafka.batch.max_events than the default, to compare batch sizes.
+    if (process.env.BENCH_KAFKA_BATCH) appendFileSync(path.join(workspace, 'analytics.yaml'), `\nkafka:\n  batch:\n    max_events: ${Number(process.env.BENCH_KAFKA_BATCH)}\n`);
     const started = performance.now();
     const daemon = spawn('node', ['bin/run.js', 'ingest', 'kafka', '--brokers', BROKERS, '--from-beginning', '--topics', TOPIC, '-w', workspace], {
       stdio: ['ignore', 'ignore', 'inherit'],

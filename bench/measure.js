@@ -13,6 +13,7 @@ const [kind, input, workDir] = process.argv.slice(2);
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 let records = 0;
 if (kind === 'duckdb-read-json') {
   // The baseline: DuckDB alone converting the same NDJSON to Parquet, no validation.
@@ -25,11 +26,14 @@ if (kind === 'duckdb-read-json') {
   // Plain ingest is measured without the scaffold's stream jobs; -streams runs all of them.
   if (kind === 'analytics-ingest') rmSync(path.join(workDir, 'streams.yaml'));
   const workspace = await openWorkspace({ workspace: workDir });
-  const summary = await ingestFiles(workspace, { paths: [input], maxErrors: -1 });
+  // BENCH_FAST_PATH=0 measures the general (staged) path alone, for comparison.
+  const summary = await ingestFiles(workspace, { paths: [input], maxErrors: -1, fastPath: process.env.BENCH_FAST_PATH !== '0' });
   if (summary.failures.length > 0) throw new Error(JSON.stringify(summary.failures));
   records = summary.read;
 } else {
   throw new Error(`unknown measurement ${kind}`);
 }
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ kind, records, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+// CPU seconds of the process (DuckDB's threads included): steadier than wall time on a shared machine.
+const cpu = process.cpuUsage(cpuStarted);
+process.stdout.write(`${JSON.stringify({ kind, records, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);

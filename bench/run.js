@@ -8,8 +8,12 @@
  * - `analytics --help` latency (median of 7 runs);
  * - the default ETL pipelines over 10M events vs the same SQL run directly, and `analytics check`
  *   (bench/etl.js; BENCH_ETL=0 skips it, BENCH_ETL_EVENTS sets the size).
+ * - Kafka ingest against kcat and event-to-lake latency (BENCH_KAFKA=0 skips them), and the
+ *   10-minute Kafka soak with memory sampled every 10 s (opt-in: BENCH_SOAK=1; BENCH_SOAK_SECONDS,
+ *   BENCH_SOAK_RATE).
  *
- * Each measurement runs in its own process, best of BENCH_RUNS (default 3).
+ * Each measurement runs in its own process, best of BENCH_RUNS (default 3). CPU seconds are
+ * reported beside wall time: on a shared machine they vary less.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,7 @@ import path from 'node:path';
 import { generateRecords, writeNdjson } from '../dist/pipelines/generate/index.js';
 import { benchKafka } from './kafka.js';
 import { benchKafkaLatency } from './kafka-latency.js';
+import { benchKafkaSoak } from './kafka-soak.js';
 import { benchAnalyticsQuality } from './analytics-quality.js';
 import { benchMetricsLatency } from './metrics-latency.js';
 import { benchEtl } from './etl.js';
@@ -47,7 +52,8 @@ function measure(kind) {
     runs.push(JSON.parse(output.trim().split('\n').at(-1)));
   }
   const best = runs.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
-  return { ...best, rate: best.records / best.seconds, peakMiB: Math.max(...runs.map((r) => r.maxRssMiB)) };
+  const cpuSeconds = Math.min(...runs.map((r) => r.cpuSeconds));
+  return { ...best, cpuSeconds, rate: best.records / best.seconds, peakMiB: Math.max(...runs.map((r) => r.maxRssMiB)) };
 }
 
 const baseline = measure('duckdb-read-json');
@@ -65,6 +71,8 @@ const helpMs = helpTimes[3];
 // Kafka ingest vs kcat reading the same topic (issue 3); BENCH_KAFKA=0 skips it.
 const kafka = process.env.BENCH_KAFKA === '0' ? undefined : await benchKafka(input, COUNT);
 const kafkaLatency = process.env.BENCH_KAFKA === '0' ? undefined : await benchKafkaLatency();
+// 10-minute soak at steady load, memory sampled every 10 s; opt-in (BENCH_SOAK=1), it takes long.
+const kafkaSoak = process.env.BENCH_SOAK === '1' ? await benchKafkaSoak() : undefined;
 
 // Anomaly detection and forecast quality on generated data (issue 6); BENCH_QUALITY=0 skips it.
 const quality = process.env.BENCH_QUALITY === '0' ? undefined : await benchAnalyticsQuality();
@@ -83,10 +91,12 @@ const feedLatency = process.env.BENCH_STREAMS === '0' || process.env.BENCH_KAFKA
 const ratio = ours.rate / baseline.rate;
 const results = [
   { name: 'file_ingest_rate', value: Math.round(ours.rate), unit: 'events/s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.rate), ratio: Number(ratio.toFixed(3)), events: COUNT, target_ratio: 0.7 },
+  { name: 'file_ingest_cpu', value: Number(ours.cpuSeconds.toFixed(2)), unit: 'cpu_s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Number(baseline.cpuSeconds.toFixed(2)), ratio: Number((baseline.cpuSeconds / ours.cpuSeconds).toFixed(3)), events: COUNT },
   { name: 'file_ingest_peak_memory', value: Math.round(ours.peakMiB), unit: 'MiB', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.peakMiB), ratio: Number((ours.peakMiB / baseline.peakMiB).toFixed(3)), target_max: 1024 },
   { name: 'cli_help_latency', value: Math.round(helpMs), unit: 'ms', target_max: 300 },
   ...(kafka ? [{ name: 'kafka_ingest_rate', value: Math.round(kafka.oursRate), unit: 'events/s', baseline: 'kcat_consume_to_dev_null', baseline_value: Math.round(kafka.kcatRate), ratio: Number((kafka.oursRate / kafka.kcatRate).toFixed(3)), events: COUNT, target_ratio: 0.5, target_min: 150000 }] : []),
   ...(kafkaLatency ? [{ name: 'kafka_event_to_lake_p99', value: Math.round(kafkaLatency.p99Ms), unit: 'ms', rate: kafkaLatency.rate, p50: Math.round(kafkaLatency.p50Ms), max: kafkaLatency.maxMs, events: kafkaLatency.measured, target_max: 3000 }] : []),
+  ...(kafkaSoak ? [{ name: 'kafka_soak_rss_slope', value: Number(kafkaSoak.slopeMiBPerMinute.toFixed(2)), unit: 'MiB/min', rate: kafkaSoak.rate, seconds: kafkaSoak.seconds, sent: kafkaSoak.sent, stored: kafkaSoak.stored, peak_mib: Math.round(kafkaSoak.peakMiB), samples: kafkaSoak.samples }] : []),
   ...(metricsLatency ? [
     { name: 'metrics_query_cold', value: Math.round(metricsLatency.coldSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 1000 },
     { name: 'metrics_query_cached', value: Math.round(metricsLatency.cachedSeconds * 1000), unit: 'ms', events: metricsLatency.events, target_max: 50 },
@@ -117,7 +127,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 console.log(`\nFile ingest, ${fmt(COUNT)} transaction events (${RUNS} runs each, best shown)`);
 console.log(`  DuckDB read_json → Parquet (no validation)  ${fmt(baseline.rate).padStart(10)} events/s  ${baseline.seconds.toFixed(2)} s  peak ${fmt(baseline.peakMiB)} MiB`);
 console.log(`  analytics ingest file (validate, enrich…)   ${fmt(ours.rate).padStart(10)} events/s  ${ours.seconds.toFixed(2)} s  peak ${fmt(ours.peakMiB)} MiB`);
-console.log(`  ratio ${ratio.toFixed(2)}× (target ≥ 0.70×)`);
+console.log(`  ratio ${ratio.toFixed(2)}× (target ≥ 0.70×); CPU seconds ${baseline.cpuSeconds.toFixed(1)} vs ${ours.cpuSeconds.toFixed(1)}: ${(baseline.cpuSeconds / ours.cpuSeconds).toFixed(2)}×`);
 if (kafka) {
   console.log(`\nKafka ingest, ${fmt(COUNT)} transaction events, 3 partitions, one daemon`);
   console.log(`  kcat -C to /dev/null (raw read)              ${fmt(kafka.kcatRate).padStart(10)} events/s  ${kafka.kcatSeconds.toFixed(2)} s`);
@@ -126,6 +136,9 @@ if (kafka) {
 }
 if (kafkaLatency) {
   console.log(`  event to lake at ${fmt(kafkaLatency.rate)} events/s: p50 ${fmt(kafkaLatency.p50Ms)} ms, p99 ${fmt(kafkaLatency.p99Ms)} ms, max ${fmt(kafkaLatency.maxMs)} ms (target p99 < 3,000 ms)`);
+}
+if (kafkaSoak) {
+  console.log(`  soak ${fmt(kafkaSoak.seconds)} s at ${fmt(kafkaSoak.rate)} events/s: RSS ${kafkaSoak.samples[0].rssMiB.toFixed(0)} → ${kafkaSoak.samples.at(-1).rssMiB.toFixed(0)} MiB (peak ${kafkaSoak.peakMiB.toFixed(0)}), slope over the second half ${kafkaSoak.slopeMiBPerMinute.toFixed(2)} MiB/min; stored ${fmt(kafkaSoak.stored)} of ${fmt(kafkaSoak.sent)}`);
 }
 if (streams) {
   console.log(`\nStream jobs: ${fmt(streams.events)} generated events of four types in batches of ${fmt(streams.batch)}, the five default jobs`);

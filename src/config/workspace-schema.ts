@@ -71,7 +71,7 @@ export const kafkaSchema = z
       .describe('Topic per event type; the daemon consumes every topic named here (records are routed by their own `type`).'),
     batch: z
       .object({
-        max_events: z.number().int().positive().default(50_000).describe('Most messages in one lake batch; a full buffer is written at once (and consumption waits for it).'),
+        max_events: z.number().int().positive().default(50_000).describe('Most messages in one lake batch; a full buffer is written at once while the next one fills (consumption waits only when that write is still running).'),
         max_ms: z.number().int().positive().default(2_000).describe('Longest time in milliseconds a message waits in the buffer before its batch is written.'),
       })
       .strict()

@@ -39,7 +39,7 @@ const ENRICHMENTS: readonly Enrichment[] = [
 export const METADATA_COLUMNS: readonly ColumnSpec[] = [
   { name: 'event_date', sqlType: 'DATE', description: 'UTC date of occurred_at; the partition key.' },
   { name: 'event_hour', sqlType: 'INTEGER', description: 'UTC hour of occurred_at (0-23).' },
-  { name: 'ingested_at', sqlType: 'TIMESTAMPTZ', description: 'When the batch was committed.' },
+  { name: 'ingested_at', sqlType: 'TIMESTAMPTZ', description: 'When the batch was ingested (one time per batch, taken before its commit).' },
   { name: 'batch_id', sqlType: 'VARCHAR', description: 'Ingest batch that stored the row.' },
 ];
 

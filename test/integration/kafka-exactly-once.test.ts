@@ -104,6 +104,39 @@ describe('Kafka ingest: exactly once', () => {
     expect(await lakeOffsets(workspace.dir, workspace.group)).toEqual(await endOffsets(broker.brokers, Object.values(workspace.topics)));
   });
 
+  it('loses and duplicates nothing when killed while one batch is written and the next fills (pipelined size-triggered writes)', async () => {
+    // Given traffic on all four topics, and a daemon whose buffer fills (150 messages) long before
+    // its timer (5 s): writes are triggered by size and overlap with consumption
+    const workspace = await makeKafkaWorkspace({ batchMaxMs: 5_000, maxEvents: 150 });
+    await createTopics(broker.brokers, Object.values(workspace.topics));
+    const traffic = steadyTraffic(producer, workspace.topics, (tick) => mixedEvents(`pipe${tick}`, 20));
+    const delays: number[] = [];
+
+    // When a daemon is killed at a random moment after it got its partitions, 4 times over
+    for (let round = 0; round < 4; round++) {
+      const daemon = startDaemon(workspace, broker.brokers);
+      await daemon.waitForLog(/^assigned 12 partitions/, 60_000);
+      const delay = 300 + Math.floor(Math.random() * 2_500);
+      delays.push(delay);
+      await sleep(delay);
+      daemon.process.kill('SIGKILL');
+      await daemon.process;
+    }
+    const produced = await traffic.stop();
+
+    // Then a last daemon catches up, and every id is in the lake exactly once
+    const last = startDaemon(workspace, broker.brokers);
+    const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= produced.length, 90_000, 1_000);
+    last.process.kill('SIGTERM');
+    expect((await last.process).exitCode, last.stderr()).toBe(0);
+    const context = `kill delays ${delays.join(', ')} ms`;
+    expect(repeated(ids), context).toEqual([]);
+    expect(ids.length, context).toBe(produced.length);
+    expect(new Set(ids), context).toEqual(new Set(produced));
+    expect(last.stderr(), 'size-triggered batches').toMatch(/"reason":"size"/);
+    expect(await lakeOffsets(workspace.dir, workspace.group)).toEqual(await endOffsets(broker.brokers, Object.values(workspace.topics)));
+  });
+
   it('shares partitions between daemons of one group; a rebalance (one killed, one joining) loses and duplicates nothing', async () => {
     // Given one 3-partition topic with steady traffic, and two daemons in one group
     const workspace = await makeKafkaWorkspace({ batchMaxMs: 300 });

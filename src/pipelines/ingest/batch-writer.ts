@@ -1,11 +1,13 @@
 /**
  * Commits one validated batch to the lake: the single write path of file and Kafka ingest.
  *
- * Input: a temp table of checked records (the output of the compiled validation) and a relation
- * of dead letters. Under the lake lock it de-duplicates against the lake (only the partitions the
- * batch touches), writes each table's new rows sorted by event time into Parquet files under
- * `_staging`, makes them durable, moves them into place and commits a snapshot that lists them
- * together with any source positions (Kafka offsets). Until that commit nobody sees them.
+ * Input: a relation of checked records (the output of the compiled validation), a relation of
+ * dead letters, and optionally table files the fast path already wrote into this batch's staging
+ * folder (direct-write.ts). Under the lake lock it de-duplicates against the lake (only the
+ * partitions the batch touches), writes each table's new rows sorted by event time into Parquet
+ * files under `_staging`, makes them durable, moves them into place and commits a snapshot that
+ * lists them together with any source positions (Kafka offsets). Until that commit nobody sees
+ * them.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -17,6 +19,7 @@ import { fsyncDir, fsyncFile } from '../../lake/durable-fs.js';
 import { LakeLayout } from '../../lake/layout.js';
 import { withLakeLock } from '../../lake/lock.js';
 import { commitSnapshot, readLatestSnapshot, type DataFile, type DerivedTable, type Snapshot } from '../../lake/snapshot.js';
+import { referenceLookup } from './reference-tables.js';
 import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, enrichmentColumns, eventTableColumns } from '../../lake/tables.js';
 
 export interface BatchContext {
@@ -27,8 +30,18 @@ export interface BatchContext {
 }
 
 export interface BatchInput {
-  /** Temp table with the checked records (validation output). */
-  checkedTable: string;
+  /** Temp table or view with the checked records (validation output); absent when the fast path wrote everything. */
+  checkedTable?: string;
+  /**
+   * Table files the fast path already wrote, validated and enriched (direct-write.ts), inside
+   * `batchStagingDir(lakeRoot, batchId)`. They are de-duplicated here under the lock (rewritten
+   * only when they hold a repeated or already stored id) and published with the rest.
+   */
+  prewritten?: PrewrittenTable[];
+  /** The batch id the prewritten files were written under (`newBatchId()`); generated when absent. */
+  batchId?: string;
+  /** The `ingested_at` the prewritten files carry, so every row of the batch has the same; now when absent. */
+  ingestedAt?: string;
   /** SELECT raw, origin, reasons, stage, event_id, event_type — the batch's dead letters. */
   deadLetterSql: string;
   /** Describes the batch in the snapshot (input files, consumer group…). */
@@ -63,6 +76,11 @@ export interface BatchExtension {
   committed?: (version: number) => void;
 }
 
+export interface PrewrittenTable {
+  table: string;
+  files: StagedFile[];
+}
+
 export interface TableCount {
   table: string;
   valid: number;
@@ -72,7 +90,7 @@ export interface TableCount {
 
 export interface BatchResult {
   batchId: string;
-  /** Seconds spent waiting for the lock, writing tables, dead letters, and publishing. */
+  /** Seconds spent waiting for the lock, writing tables (and checking prewritten ones), dead letters, and publishing. */
   timings: { lock: number; tables: number; deadLetters: number; publish: number };
   snapshotVersion: number;
   tables: TableCount[];
@@ -82,17 +100,30 @@ export interface BatchResult {
   files: DataFile[];
 }
 
+/** A new batch id: sortable by time, unique across processes. */
+export function newBatchId(): string {
+  return `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The staging folder of a batch: files written there are invisible until the commit publishes them. */
+export function batchStagingDir(lakeRoot: string, batchId: string): string {
+  return path.join(new LakeLayout(lakeRoot).stagingDir, batchId);
+}
+
 /** Commits a checked batch. Returns what was stored; throws before the commit on any failure. */
 export async function commitBatch(context: BatchContext, input: BatchInput): Promise<BatchResult> {
   const { engine } = context;
   const layout = new LakeLayout(context.lakeRoot);
-  const batchId = `${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-  const staging = path.join(layout.stagingDir, batchId);
-  const checked = ident(input.checkedTable);
+  const batchId = input.batchId ?? newBatchId();
+  const staging = batchStagingDir(context.lakeRoot, batchId);
+  const checked = input.checkedTable ? ident(input.checkedTable) : undefined;
+  const prewritten = input.prewritten ?? [];
 
-  const validCounts = await engine.rows<{ table: string; valid: number }>(
+  const validCounts = checked ? await engine.rows<{ table: string; valid: number }>(
     `SELECT _out AS "table", count(*) AS valid FROM ${checked} WHERE _out <> '_rejected' GROUP BY _out`,
-  );
+  ) : [];
+  const overlap = validCounts.filter((count) => prewritten.some((pre) => pre.table === count.table));
+  if (overlap.length > 0) throw new Error(`batch ${batchId}: table ${overlap[0]!.table} has both prewritten files and checked records`);
   await fs.mkdir(staging, { recursive: true });
   const timings = { lock: 0, tables: 0, deadLetters: 0, publish: 0 };
   let mark = performance.now();
@@ -106,13 +137,23 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
     return await withLakeLock(layout, async () => {
       timings.lock = lap();
       const parent = await readLatestSnapshot(layout);
-      const ingestedAt = new Date().toISOString();
+      const ingestedAt = input.ingestedAt ?? new Date().toISOString();
       const staged: { table: string; files: StagedFile[] }[] = [];
       const tables: TableCount[] = [];
+      for (const pre of prewritten) {
+        const table = context.registry.table(pre.table);
+        if (!table) throw new Error(`batch ${batchId}: prewritten files for unknown table ${pre.table}`);
+        const files = await dedupPrewritten(engine, layout, parent, table, pre.files, staging, batchId);
+        const valid = pre.files.reduce((sum, file) => sum + file.rows, 0);
+        const stored = files.reduce((sum, file) => sum + file.rows, 0);
+        tables.push({ table: table.name, valid, stored, duplicates: valid - stored });
+        staged.push({ table: table.name, files });
+      }
       for (const { table: tableName, valid } of validCounts) {
         const table = context.registry.table(tableName);
-        if (!table) continue;
-        const existing = await existingIdsRelation(engine, layout, parent, table, checked);
+        if (!table || !checked) continue;
+        const existing = await existingIdsRelation(engine, layout, parent, table, await batchDates(engine, checked, table),
+          `SELECT id FROM ${checked} WHERE _out = ${literal(table.name)}`);
         // The window that keeps one row per id costs more than a third of the write; a count
         // over the id column tells whether the batch needs it.
         const [ids] = await engine.rows<{ repeated: number }>(`SELECT count(*) - count(DISTINCT id) AS repeated FROM ${checked} WHERE _out = ${literal(table.name)}`);
@@ -160,38 +201,76 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
   }
 }
 
-/** Ids already in the lake for the partitions this batch touches, as a relation (or undefined). */
-async function existingIdsRelation(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, checked: string): Promise<string | undefined> {
+/** The event dates (partitions) of a table's checked records in this batch. */
+async function batchDates(engine: Engine, checked: string, table: TableSpec): Promise<Set<string>> {
   const dates = await engine.rows<{ d: string }>(
     `SELECT DISTINCT strftime(occurred_at, '%Y-%m-%d') AS d FROM ${checked} WHERE _out = ${literal(table.name)}`,
   );
-  const wanted = new Set(dates.map((row) => row.d));
+  return new Set(dates.map((row) => row.d));
+}
+
+/**
+ * De-duplicates a table's prewritten files: within the batch (first by event time, then input
+ * order) and against the lake's files of the same partitions. One pass over the id column tells
+ * whether anything repeats; only then are the files rewritten without the repeats.
+ */
+async function dedupPrewritten(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, files: StagedFile[], staging: string, batchId: string): Promise<StagedFile[]> {
+  if (files.length === 0) return files;
+  const written = `read_parquet([${files.map((file) => literal(file.file)).join(', ')}], hive_partitioning = false, file_row_number = true, filename = true)`;
+  const existing = await existingIdsRelation(engine, layout, snapshot, table, new Set(files.map((file) => file.partition.event_date ?? '')), `SELECT id FROM ${written}`);
+  const [check] = await engine.rows<{ repeated: number; known: number }>(
+    `SELECT count(*) - count(DISTINCT id) AS repeated, ${existing ? `count(*) FILTER (WHERE id IN (SELECT id FROM ${existing}))` : '0'} AS known FROM ${written}`,
+  );
+  if (Number(check?.repeated ?? 0) === 0 && Number(check?.known ?? 0) === 0) return files;
+  const columns = eventTableColumns(table).map((column) => ident(column.name)).join(', ');
+  const rewritten = await copyToStaging(engine, path.join(staging, table.name), `SELECT ${columns} FROM ${written}
+    ${existing ? `WHERE id NOT IN (SELECT id FROM ${existing})` : ''}
+    QUALIFY row_number() OVER (PARTITION BY id ORDER BY occurred_at, filename, file_row_number) = 1
+    ORDER BY occurred_at`, 'event_date', batchId, 'u');
+  await Promise.all(files.map((file) => fs.rm(file.file, { force: true })));
+  return rewritten;
+}
+
+/**
+ * The batch's ids that the lake already holds in the given partitions of a table, as a small
+ * temp table (or undefined when the lake has no file there). The lake's id column is streamed
+ * against a hash table of the batch's ids (`batchIds`, a SELECT of one column `id`): memory
+ * stays the batch's size however large the day's partition has grown, where holding every
+ * stored id of the day made a long-running daemon's memory grow through the day.
+ */
+async function existingIdsRelation(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, wanted: Set<string>, batchIds: string): Promise<string | undefined> {
   const files = snapshot.files.filter((file) => file.table === table.name && wanted.has(file.partition.event_date ?? ''));
   if (files.length === 0) return undefined;
   const name = `_existing_${table.name}`;
-  await engine.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS SELECT DISTINCT id FROM read_parquet([${files.map((file) => literal(layout.resolve(file.path))).join(', ')}])`);
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS
+    SELECT DISTINCT l.id FROM read_parquet([${files.map((file) => literal(layout.resolve(file.path))).join(', ')}], hive_partitioning = false) l
+    SEMI JOIN (${batchIds}) b ON b.id = l.id`);
   return ident(name);
 }
 
-/** The SELECT that produces a table's new rows: typed, enriched, de-duplicated, sorted. */
-function tableSelect(context: BatchContext, table: TableSpec, checked: string, existing: string | undefined, repeatedIds: boolean, ingestedAt: string, batchId: string): string {
-  const has = (field: string) => table.dataColumns.has(field);
+/**
+ * The stored columns of a table computed from checked records `c`: typed values, enrichment from
+ * the reference tables (lookups, not joins: see reference-tables.ts), partition and batch columns.
+ */
+export function enrichedColumns(context: Pick<BatchContext, 'reportingCurrency'>, table: TableSpec, ingestedAt: string, batchId: string): string {
   const enrich = new Set(enrichmentColumns(table).map((column) => column.name));
   const fillGeo = enrich.has('geo_source');
+  const country = (column: string) => referenceLookup('country', 'c.country', column);
+  const category = (column: string) => referenceLookup('merchantCategory', 'c.merchant_category', column);
   const expressions = eventTableColumns(table).map((column) => {
     const name = column.name;
     switch (name) {
       case 'extra': return `c.extra::JSON AS extra`;
       case 'lat': case 'lon':
-        return fillGeo ? `coalesce(c.${name}, rc.${name}) AS ${name}` : `c.${name} AS ${name}`;
+        return fillGeo ? `coalesce(c.${name}, ${country(name)}) AS ${name}` : `c.${name} AS ${name}`;
       case 'amount_reporting':
-        return `CAST(c.amount * rate.usd_per_unit / (SELECT usd_per_unit FROM _ref_rates WHERE currency = ${literal(context.reportingCurrency)}) AS DECIMAL(18,4)) AS amount_reporting`;
-      case 'country_name': return `rc.name AS country_name`;
-      case 'region': return `rc.region AS region`;
-      case 'merchant_category_name': return `mcc.name AS merchant_category_name`;
-      case 'merchant_category_group': return `mcc.category_group AS merchant_category_group`;
+        return `CAST(c.amount * ${referenceLookup('rate', 'c.currency', 'usd_per_unit')} / ${referenceLookup('rate', literal(context.reportingCurrency), 'usd_per_unit')} AS DECIMAL(18,4)) AS amount_reporting`;
+      case 'country_name': return `${country('name')} AS country_name`;
+      case 'region': return `${country('region')} AS region`;
+      case 'merchant_category_name': return `${category('name')} AS merchant_category_name`;
+      case 'merchant_category_group': return `${category('category_group')} AS merchant_category_group`;
       case 'geo_source':
-        return `CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN 'event' WHEN rc.lat IS NOT NULL THEN 'country' END AS geo_source`;
+        return `CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN 'event' WHEN ${country('lat')} IS NOT NULL THEN 'country' END AS geo_source`;
       case 'event_date': return `CAST(c.occurred_at AS DATE) AS event_date`;
       case 'event_hour': return `CAST(hour(c.occurred_at) AS INTEGER) AS event_hour`;
       case 'ingested_at': return `TIMESTAMPTZ ${literal(ingestedAt)} AS ingested_at`;
@@ -199,13 +278,13 @@ function tableSelect(context: BatchContext, table: TableSpec, checked: string, e
       default: return `c.${ident(name)} AS ${ident(name)}`;
     }
   });
-  const joins = [
-    has('country') ? `LEFT JOIN _ref_countries rc ON rc.code = c.country` : '',
-    has('merchant_category') ? `LEFT JOIN _ref_merchant_categories mcc ON mcc.code = c.merchant_category` : '',
-    enrich.has('amount_reporting') ? `LEFT JOIN _ref_rates rate ON rate.currency = c.currency` : '',
-  ].filter(Boolean);
-  return `SELECT ${expressions.join(', ')}
-FROM ${checked} c ${joins.join(' ')}
+  return expressions.join(', ');
+}
+
+/** The SELECT that produces a table's new rows: typed, enriched, de-duplicated, sorted. */
+function tableSelect(context: BatchContext, table: TableSpec, checked: string, existing: string | undefined, repeatedIds: boolean, ingestedAt: string, batchId: string): string {
+  return `SELECT ${enrichedColumns(context, table, ingestedAt, batchId)}
+FROM ${checked} c
 WHERE c._out = ${literal(table.name)}
   ${existing ? `AND c.id NOT IN (SELECT id FROM ${existing})` : ''}
 ${repeatedIds ? 'QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY c.occurred_at, c.ordinal NULLS LAST) = 1' : ''}
@@ -222,18 +301,23 @@ function deadLetterSelect(deadLetterSql: string, rejectedAt: string, batchId: st
   return `SELECT ${names.map((name) => `${values[name] ?? `d.${ident(name)}`} AS ${ident(name)}`).join(', ')} FROM (${deadLetterSql}) d ORDER BY d.origin`;
 }
 
+/** A Parquet file written under a batch's staging folder, with its row count and partition. */
 export interface StagedFile {
+  /** Absolute path under `<lake>/_staging/<batch>/<table>/<partition>/`. */
   file: string;
   rows: number;
   bytes: number;
   partition: Record<string, string>;
 }
 
-/** Writes a SELECT to partitioned Parquet files in a staging folder and describes each file. */
-async function copyToStaging(engine: Engine, dir: string, select: string, partitionColumn: string, batchId: string): Promise<StagedFile[]> {
+/**
+ * Writes a SELECT to partitioned Parquet files in a staging folder and describes each file. With a
+ * name prefix, the folder may already hold other files of the batch (they keep their names).
+ */
+export async function copyToStaging(engine: Engine, dir: string, select: string, partitionColumn: string, batchId: string, namePrefix = ''): Promise<StagedFile[]> {
   const rows = await engine.rows<{ filename: string; count: number; file_size_bytes: number }>(
     `COPY (${select}) TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident(partitionColumn)}), WRITE_PARTITION_COLUMNS true,
-      FILENAME_PATTERN ${literal(`part-${batchId}-{i}`)}, RETURN_STATS true)`,
+      FILENAME_PATTERN ${literal(`part-${batchId}-${namePrefix}{i}`)}, RETURN_STATS true${namePrefix ? ', OVERWRITE_OR_IGNORE true' : ''})`,
   );
   return rows
     .filter((row) => Number(row.count) > 0)

@@ -10,7 +10,8 @@ import { ident, literal } from '../../duckdb/sql.js';
 import { diskFullOr, isUserError, UserError } from '../../errors.js';
 import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import { commitBatch, type BatchResult, type TableCount } from './batch-writer.js';
+import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type TableCount } from './batch-writer.js';
+import { mainTableOf, writeValidDirect, type DirectWrite } from './direct-write.js';
 import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
@@ -26,6 +27,8 @@ export interface IngestFileOptions {
   /** More rejected records than this (over all files) make the run fail; -1: no limit. */
   maxErrors?: number;
   onProgress?: (event: IngestProgress) => void;
+  /** false: validate every record through the general (staged) path; tests compare both paths. Default true. */
+  fastPath?: boolean;
 }
 
 export type IngestProgress =
@@ -46,6 +49,8 @@ export interface FileSummary {
   seconds: number;
   /** Seconds per stage: validate (read, parse, check, stage), locate (reject lines), commit, and the commit's parts. */
   stages: { validate: number; locate: number; commit: number; commitParts?: BatchResult['timings'] };
+  /** The fast path's part (direct-write.ts): the table it wrote, its rows, whether they were re-sorted. */
+  fastPath?: { table: string; rows: number; rewritten: boolean };
 }
 
 export interface IngestSummary {
@@ -85,7 +90,7 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
         }
         const input = await describeInput(target === '-' ? stdinCopy : target, label, options.inputFormat);
         options.onProgress?.({ kind: 'file-start', label, index, total: paths.length, bytes: input.bytes });
-        const file = await ingestOneFile(engine, workspace, input, (stage) => options.onProgress?.({ kind: 'file-stage', label, stage }), streams);
+        const file = await ingestOneFile(engine, workspace, input, (stage) => options.onProgress?.({ kind: 'file-stage', label, stage }), options.fastPath ?? true, streams);
         summary.files.push(file);
         options.onProgress?.({ kind: 'file-done', file, index, total: paths.length });
       } catch (error) {
@@ -118,6 +123,7 @@ async function ingestOneFile(
   workspace: Workspace,
   input: InputFile,
   onStage: (stage: 'validating' | 'locating rejects' | 'writing') => void,
+  fastPath: boolean,
   streams?: StreamRunner,
 ): Promise<FileSummary> {
   const started = performance.now();
@@ -127,24 +133,47 @@ async function ingestOneFile(
   const gzipChecked = input.gzip ? checkGzipComplete(input).then(() => undefined, (error: unknown) => error) : undefined;
   const relation = await inputRelation(engine, input, validationColumns(registry));
   const rejectLines = `_reject_lines_${process.pid}_${batchCounter++}`;
+  const context = { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency };
+  const batchId = newBatchId();
+  const ingestedAt = new Date().toISOString();
+  const stagingDir = new LakeLayout(workspace.lakeRoot).stagingDir;
   let batch: StagedBatch | undefined;
+  let direct: DirectWrite | undefined;
   try {
     try {
       onStage('validating');
-      batch = await stageValidatedBatch(engine, registry, relation.sql, new LakeLayout(workspace.lakeRoot).stagingDir);
+      // Fast path: the main table's valid records straight to their files; the general path
+      // below takes only what it did not write (other types, rejects), and only if there is any.
+      const main = fastPath ? await mainTableOf(engine, registry, relation.plainSql) : undefined;
+      const mainTable = main === undefined ? undefined : registry.table(main);
+      if (mainTable) {
+        direct = await writeValidDirect(engine, context, relation.sql, mainTable, batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt);
+        const [count] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${relation.plainSql})`);
+        const total = Number(count?.n ?? 0);
+        if (total > direct.written) {
+          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWrittenTable: mainTable.name });
+          if (batch.total + direct.written !== total) {
+            throw new Error(`fast and general path do not split ${input.label}: ${total} records, ${direct.written} written directly, ${batch.total} staged`);
+          }
+        }
+      } else {
+        batch = await stageValidatedBatch(engine, registry, relation.sql, stagingDir);
+      }
       stages.validate = (performance.now() - started) / 1000;
     } catch (error) {
+      if (!(error instanceof Error) || error.message.startsWith('fast and general path')) throw error;
       const full = diskFullOr(error, input.label);
       if (full !== error) throw full;
       throw new UserError('INPUT_UNREADABLE', `${input.label}: cannot be read as ${input.format}${input.gzip ? ' (gzip)' : ''}: ${(error as Error).message.split('\n')[0]}`, {
         hint: input.gzip ? 'The gzip stream may be truncated or corrupt; copy the file again from its source. Nothing from it was stored.' : 'Nothing from it was stored; fix the file or pass --input-format.',
       });
     }
-    const checked = ident(batch.view);
+    const staged = { total: batch?.total ?? 0, rejected: batch?.rejected ?? 0 };
+    const checked = batch ? ident(batch.view) : undefined;
     const unreadable = relation.rejectsTable ? await countRows(engine, relation.rejectsTable) : 0;
     const origin = (line: string) => `${literal(input.label)} || ${literal(relation.separator)} || ${line}`;
     const deadLetterParts: string[] = [];
-    if (batch.rejected > 0) {
+    if (checked && staged.rejected > 0) {
       onStage('locating rejects');
       // Second pass, only for files with rejects: find each rejected record's line.
       await engine.run(`CREATE TEMP TABLE ${ident(rejectLines)} AS
@@ -155,7 +184,7 @@ async function ingestOneFile(
         // not among them.
         await engine.run(`UPDATE ${ident(rejectLines)} SET line = m.line FROM (
             SELECT row_number() OVER (ORDER BY line) AS n, line FROM (
-              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${batch.total} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL OR trim(raw) = ''))) AS line
+              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${staged.total + (direct?.written ?? 0)} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL OR trim(raw) = ''))) AS line
               EXCEPT SELECT line FROM ${ident(relation.rejectsTable)})) m
           WHERE m.n = ${ident(rejectLines)}.n`);
       } else {
@@ -173,25 +202,31 @@ async function ingestOneFile(
     if (gzipError !== undefined) throw gzipError;
     stages.locate = (performance.now() - started) / 1000 - stages.validate;
     onStage('writing');
-    const result = await commitBatch(
-      { engine, registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency },
-      { checkedTable: batch.view, deadLetterSql, details: { input: input.label, format: input.format }, ...(streams ? { extend: streams.extend } : {}) },
-    ).catch((error: unknown) => {
+    const result = await commitBatch(context, {
+      ...(batch ? { checkedTable: batch.view } : {}),
+      ...(direct ? { prewritten: [{ table: direct.table, files: direct.files }] } : {}),
+      batchId,
+      ingestedAt,
+      deadLetterSql,
+      details: { input: input.label, format: input.format },
+      ...(streams ? { extend: streams.extend } : {}),
+    }).catch((error: unknown) => {
       throw diskFullOr(error, input.label);
     });
     stages.commit = (performance.now() - started) / 1000 - stages.validate - stages.locate;
-    const read = batch.total + unreadable;
+    const read = staged.total + (direct?.written ?? 0) + unreadable;
     const file: FileSummary = {
       label: input.label,
       format: input.format,
       read,
       stored: result.stored,
-      rejected: batch.rejected + unreadable,
+      rejected: staged.rejected + unreadable,
       duplicates: result.duplicates,
       tables: result.tables,
       snapshotVersion: result.snapshotVersion,
       seconds: (performance.now() - started) / 1000,
       stages: { ...stages, commitParts: result.timings },
+      ...(direct ? { fastPath: { table: direct.table, rows: direct.written, rewritten: direct.rewritten } } : {}),
     };
     if (file.stored + file.rejected + file.duplicates !== file.read || result.deadLettered !== file.rejected) {
       throw new Error(`counts do not reconcile for ${input.label}: read ${read}, stored ${file.stored}, rejected ${file.rejected}, dead-lettered ${result.deadLettered}, duplicates ${file.duplicates}`);
@@ -200,6 +235,8 @@ async function ingestOneFile(
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${ident(rejectLines)};${relation.rejectsTable ? ` DROP TABLE IF EXISTS ${ident(relation.rejectsTable)};` : ''}`);
     await batch?.drop();
+    // commitBatch removes the batch's staging folder; this covers a failure before it ran.
+    await fs.rm(batchStagingDir(workspace.lakeRoot, batchId), { recursive: true, force: true });
   }
 }
 

@@ -13,6 +13,7 @@ import { referenceCodes } from '../../contract/registry.js';
 import { compileValidation } from '../../contract/sql-validation.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
+import { directlyWritten } from './direct-write.js';
 
 export interface StagedBatch {
   /** View over the checked records: envelope, typed data columns, `_table`, `reasons`, `raw` (rejects only). */
@@ -30,11 +31,16 @@ export function validationColumns(registry: EventTypeRegistry): Map<string, Fiel
   return compileValidation(registry.specs, referenceCodes(), '_unused').dataColumns;
 }
 
+export interface StageOptions {
+  /** A table whose valid records the fast path already wrote (direct-write.ts): they are left out. */
+  excludeWrittenTable?: string;
+}
+
 /**
  * Validates every record of `inputSql` (a SELECT of raw, origin, ordinal) into `stagingDir`.
  * Throws DuckDB's error if the input cannot be read; nothing is staged then.
  */
-export async function stageValidatedBatch(engine: Engine, registry: EventTypeRegistry, inputSql: string, stagingDir: string): Promise<StagedBatch> {
+export async function stageValidatedBatch(engine: Engine, registry: EventTypeRegistry, inputSql: string, stagingDir: string, options: StageOptions = {}): Promise<StagedBatch> {
   const id = stagedCounter++;
   const input = `_input_${process.pid}_${id}`;
   const view = `_checked_${process.pid}_${id}`;
@@ -48,14 +54,17 @@ export async function stageValidatedBatch(engine: Engine, registry: EventTypeReg
     const validation = compileValidation(registry.specs, referenceCodes(), ident(input));
     // Order does not matter here (records carry their origin), and not keeping it saves memory.
     await engine.run(`SET preserve_insertion_order = false`);
+    // The exclusion filter must not be pushed into the validation: that computes reasons twice.
+    if (options.excludeWrittenTable) await engine.run(`SET disabled_optimizers = 'filter_pushdown'`);
     try {
       // One file, not a partition per destination: DuckDB's partitioned writer cost a third more
       // here (docs/performance.md); readers filter on `_out` instead.
       await fs.mkdir(dir, { recursive: true });
-      await engine.run(`COPY (SELECT *, CASE WHEN len(reasons) > 0 THEN '_rejected' ELSE _table END AS _out FROM (${validation.sql}))
+      const exclude = options.excludeWrittenTable ? `WHERE NOT ${directlyWritten(options.excludeWrittenTable)}` : '';
+      await engine.run(`COPY (SELECT *, CASE WHEN len(reasons) > 0 THEN '_rejected' ELSE _table END AS _out FROM (${validation.sql}) ${exclude})
         TO ${literal(path.join(dir, 'checked.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
     } finally {
-      await engine.run(`SET preserve_insertion_order = true`);
+      await engine.run(`SET preserve_insertion_order = true; RESET disabled_optimizers`);
     }
     await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(view)} AS
       SELECT * FROM read_parquet(${literal(path.join(dir, 'checked.parquet'))})`);

@@ -428,11 +428,15 @@ class KafkaIngestDaemon {
       this.bufferCount += added;
       this.metrics.received(added);
     }
-    // Backpressure: a full buffer is written before this handler returns, so kafkajs fetches
-    // nothing more meanwhile and memory stays bounded by max_events.
+    // Pipelining with backpressure: a full buffer goes to the writer and the next one starts
+    // filling while it is validated and committed. Only when a write is still in progress does
+    // this handler wait for it (kafkajs fetches nothing more meanwhile), so memory stays bounded
+    // by two batches: one being written, one full. Batches still commit one at a time, in order.
     if (this.bufferCount >= this.settings.batch.max_events) {
-      await this.flush('size');
+      await this.flushChain.catch(() => undefined);
       if (this.fatal !== undefined) throw this.fatal;
+      if (this.stopping || isStale()) return;
+      void this.flush('size').catch(() => undefined);
       await heartbeat();
     }
   }

@@ -1,17 +1,21 @@
 /**
  * One buffer of Kafka messages into the lake, through the same steps as a file: staged as
- * (raw, origin) rows, validated by the compiled contract (`stageValidatedBatch`), de-duplicated,
- * enriched and committed by `commitBatch`, whose snapshot also moves the consumer offsets.
+ * (raw, origin) rows, validated by the compiled contract on the fast path (`writeValidDirect`,
+ * the main table's valid records straight to their file) with the general path
+ * (`stageValidatedBatch`) for the rest, de-duplicated, enriched and committed by `commitBatch`,
+ * whose snapshot also moves the consumer offsets.
  *
  * Only what SQL cannot take is decided here: a message without a value, a value that is not
  * UTF-8 or is larger than a record may be (2 MiB) is a dead letter of stage `parse`.
  */
+import { promises as fs } from 'node:fs';
 import type { EventTypeRegistry } from '../../contract/registry.js';
 import { stageRecords } from '../../contract/validate.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident } from '../../duckdb/sql.js';
 import { LakeLayout } from '../../lake/layout.js';
-import { commitBatch, type BatchResult } from '../ingest/batch-writer.js';
+import { batchStagingDir, commitBatch, newBatchId, type BatchResult } from '../ingest/batch-writer.js';
+import { mainTableOf, writeValidDirect, type DirectWrite } from '../ingest/direct-write.js';
 import { stageValidatedBatch, type StagedBatch } from '../ingest/staged-batch.js';
 import type { StreamRunner } from '../../streams/runner.js';
 import { mergeOffsets, OffsetConflictError, partitionKey, readLakeOffsets, type PartitionKey } from './offsets.js';
@@ -36,6 +40,8 @@ export interface LakeBatchContext {
   group: string;
   /** Stream jobs run in the batch's commit (src/streams/). */
   streams?: StreamRunner;
+  /** false: validate every message through the general (staged) path; tests compare both paths. Default true. */
+  fastPath?: boolean;
 }
 
 export interface DeadLetterNote {
@@ -159,7 +165,12 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
 
   const staged = await stageRecords(engine, records);
   const rejectTable = `_kafka_rejects_${process.pid}_${tableCounter++}`;
+  const lakeContext = { engine, registry: context.registry, lakeRoot: context.lakeRoot, reportingCurrency: context.reportingCurrency };
+  const batchId = newBatchId();
+  const ingestedAt = new Date().toISOString();
+  const stagedSql = `SELECT raw, origin, ordinal FROM ${ident(staged)}`;
   let batch: StagedBatch | undefined;
+  let direct: DirectWrite | undefined;
   try {
     await engine.run(`CREATE TEMP TABLE ${ident(rejectTable)} (raw VARCHAR, origin VARCHAR, reason VARCHAR)`);
     if (rejects.length > 0) {
@@ -172,25 +183,42 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
       }
       appender.closeSync();
     }
-    batch = await stageValidatedBatch(engine, context.registry, `SELECT raw, origin, ordinal FROM ${ident(staged)}`, new LakeLayout(context.lakeRoot).stagingDir);
-    const deadLetterSql = `SELECT raw, origin, reasons, 'validate' AS stage, id AS event_id, "type" AS event_type FROM ${ident(batch.view)} WHERE _out = '_rejected'
-      UNION ALL SELECT raw, origin, [reason] AS reasons, 'parse' AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type FROM ${ident(rejectTable)}`;
-    if (hooks.beforeCommit && batch.rejected + rejects.length > 0) {
+    // Fast path (direct-write.ts): the main table's valid records straight to their files; the
+    // general path stages only the rest (other types, rejects), and only when there is any.
+    const main = records.length > 0 && context.fastPath !== false ? await mainTableOf(engine, context.registry, stagedSql) : undefined;
+    const mainTable = main === undefined ? undefined : context.registry.table(main);
+    if (mainTable) {
+      direct = await writeValidDirect(engine, lakeContext, stagedSql, mainTable, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt);
+    }
+    if (!direct || direct.written < records.length) {
+      batch = await stageValidatedBatch(engine, context.registry, stagedSql, new LakeLayout(context.lakeRoot).stagingDir, mainTable ? { excludeWrittenTable: mainTable.name } : {});
+      if (batch.total + (direct?.written ?? 0) !== records.length) {
+        throw new Error(`Kafka batch: fast and general path do not split ${records.length} records (${direct?.written ?? 0} written directly, ${batch.total} staged)`);
+      }
+    }
+    const validationRejects = batch ? `SELECT raw, origin, reasons, 'validate' AS stage, id AS event_id, "type" AS event_type FROM ${ident(batch.view)} WHERE _out = '_rejected'
+      UNION ALL ` : '';
+    const deadLetterSql = `${validationRejects}SELECT raw, origin, [reason] AS reasons, 'parse' AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type FROM ${ident(rejectTable)}`;
+    const batchRejected = batch?.rejected ?? 0;
+    if (hooks.beforeCommit && batchRejected + rejects.length > 0) {
       const notes = await engine.rows<{ origin: string; stage: string; reasons: string[] }>(`SELECT origin, stage, reasons FROM (${deadLetterSql})`);
       await hooks.beforeCommit(notes.map((note) => ({ origin: note.origin, stage: note.stage, reasons: [...note.reasons] })));
     }
     const validated = performance.now();
     const result = await commitBatch(
-      { engine, registry: context.registry, lakeRoot: context.lakeRoot, reportingCurrency: context.reportingCurrency },
+      lakeContext,
       {
-        checkedTable: batch.view,
+        ...(batch ? { checkedTable: batch.view } : {}),
+        ...(direct ? { prewritten: [{ table: direct.table, files: direct.files }] } : {}),
+        batchId,
+        ingestedAt,
         deadLetterSql,
         details: { source: 'kafka', group: context.group, partitions: Object.fromEntries([...first].map(([key, offset]) => [key, [offset, next.get(key)]])) },
         sources: (committedSources) => mergeOffsets(committedSources, context.group, next, first),
         ...(context.streams ? { extend: context.streams.extend } : {}),
       },
     );
-    const rejected = batch.rejected + rejects.length;
+    const rejected = batchRejected + rejects.length;
     if (result.stored + result.duplicates + rejected !== messages.length || result.deadLettered !== rejected) {
       throw new Error(`Kafka batch counts do not reconcile: consumed ${messages.length}, stored ${result.stored}, duplicates ${result.duplicates}, rejected ${rejected}, dead-lettered ${result.deadLettered}`);
     }
@@ -206,5 +234,7 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
   } finally {
     await batch?.drop();
     await engine.run(`DROP TABLE IF EXISTS ${ident(staged)}; DROP TABLE IF EXISTS ${ident(rejectTable)};`);
+    // commitBatch removes the batch's staging folder; this covers a failure before it ran.
+    await fs.rm(batchStagingDir(context.lakeRoot, batchId), { recursive: true, force: true });
   }
 }

@@ -1,0 +1,114 @@
+/**
+ * The fast path of a batch: one pass from input records to a table's final Parquet rows.
+ *
+ * Most batches are one event type and clean. For them, staging every checked record in Parquet
+ * and reading it back per table (the general path, staged-batch.ts) costs more than the
+ * validation itself. Here the compiled validation streams straight into the enrichment joins and
+ * one ZSTD Parquet file of the main table, in input order. What the pass did not write (records
+ * of other types, rejected records) is found by a count and then taken by the general path, which
+ * excludes exactly the records written here (`directlyWritten`); validation is deterministic, so
+ * the two passes split the input without overlap or gap. De-duplication happens in commitBatch
+ * under the lake lock (`prewritten`), like the general path's.
+ *
+ * Time order: row groups are written in input order. When their time ranges do not overlap (an
+ * input already in time order, or a batch of one row group) the file is kept as it is; otherwise,
+ * or when the rows span several days, the file is rewritten sorted and split by day.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EventTypeRegistry, TableSpec } from '../../contract/registry.js';
+import { referenceCodes } from '../../contract/registry.js';
+import { compileValidation } from '../../contract/sql-validation.js';
+import type { Engine } from '../../duckdb/engine.js';
+import { ident, literal } from '../../duckdb/sql.js';
+import { copyToStaging, enrichedColumns, type BatchContext, type StagedFile } from './batch-writer.js';
+
+export interface DirectWrite {
+  table: string;
+  /** Files for commitBatch's `prewritten`, one or more per event date. */
+  files: StagedFile[];
+  /** Records written (valid records of `table`). */
+  written: number;
+  /** True when the file had to be sorted or split by day after the pass. */
+  rewritten: boolean;
+}
+
+/** Records a sample is taken from to pick the main table: enough to see the dominant type. */
+const SAMPLE_RECORDS = 1_000;
+
+let directCounter = 0;
+
+/** Over the validation output: the records the fast path writes for `table`. */
+export function directlyWritten(table: string): string {
+  return `(coalesce(_table = ${literal(table)}, false) AND len(reasons) = 0)`;
+}
+
+/**
+ * The table most valid records of the first records of `inputSql` belong to, or undefined when
+ * none of them is valid (then the fast path would write nothing, and is skipped).
+ */
+export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<string | undefined> {
+  const sample = `(SELECT * FROM (${inputSql}) LIMIT ${SAMPLE_RECORDS})`;
+  const validation = compileValidation(registry.specs, referenceCodes(), sample);
+  const [row] = await engine.rows<{ table: string }>(
+    `SELECT _table AS "table" FROM (${validation.sql}) WHERE len(reasons) = 0 AND _table IS NOT NULL GROUP BY _table ORDER BY count(*) DESC, _table LIMIT 1`,
+  );
+  return row?.table;
+}
+
+/**
+ * Validates every record of `inputSql` and writes the valid records of `table`, enriched, into
+ * `staging` (the batch's staging folder) as `<table>/event_date=<day>/part-<batch>-f<n>.parquet`.
+ */
+export async function writeValidDirect(
+  engine: Engine,
+  context: BatchContext,
+  inputSql: string,
+  table: TableSpec,
+  staging: string,
+  batchId: string,
+  ingestedAt: string,
+): Promise<DirectWrite> {
+  const input = `_direct_input_${process.pid}_${directCounter++}`;
+  const validation = compileValidation(context.registry.specs, referenceCodes(), ident(input));
+  const dir = path.join(staging, '_direct');
+  const file = path.join(dir, `${table.name}.parquet`);
+  await fs.mkdir(dir, { recursive: true });
+  await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(input)} AS ${inputSql}`);
+  let written: number;
+  try {
+    // Enrichment by lookups, not joins, keeps the input order (reference-tables.ts). Filter
+    // pushdown would copy the whole validation expression (reasons) into the filter and compute
+    // it twice; the filter is cheap on the computed columns.
+    await engine.run(`SET disabled_optimizers = 'filter_pushdown'`);
+    const [row] = await engine.rows<{ Count: number }>(
+      `COPY (SELECT ${enrichedColumns(context, table, ingestedAt, batchId)} FROM (${validation.sql}) c WHERE c._table = ${literal(table.name)} AND len(c.reasons) = 0)
+        TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    written = Number(row?.Count ?? 0);
+  } finally {
+    await engine.run(`RESET disabled_optimizers; DROP VIEW IF EXISTS ${ident(input)}`);
+  }
+  if (written === 0) {
+    await fs.rm(file, { force: true });
+    return { table: table.name, files: [], written, rewritten: false };
+  }
+  const [shape] = await engine.rows<{ first_day: string; last_day: string; overlaps: number }>(`
+    SELECT (SELECT min(stats_min_value) FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'event_date') AS first_day,
+           (SELECT max(stats_max_value) FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'event_date') AS last_day,
+           (SELECT count(*) FROM (
+              SELECT stats_min_value::TIMESTAMPTZ AS low, lag(stats_max_value::TIMESTAMPTZ) OVER (ORDER BY row_group_id) AS previous_high
+              FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'occurred_at') WHERE low < previous_high) AS overlaps`);
+  const bytes = (await fs.stat(file)).size;
+  if (shape && shape.first_day === shape.last_day && Number(shape.overlaps) === 0) {
+    const partitionDir = path.join(staging, table.name, `event_date=${shape.first_day}`);
+    const target = path.join(partitionDir, `part-${batchId}-f0.parquet`);
+    await fs.mkdir(partitionDir, { recursive: true });
+    await fs.rename(file, target);
+    return { table: table.name, files: [{ file: target, rows: written, bytes, partition: { event_date: shape.first_day } }], written, rewritten: false };
+  }
+  const files = await copyToStaging(engine, path.join(staging, table.name),
+    `SELECT * FROM read_parquet(${literal(file)}) ORDER BY occurred_at`, 'event_date', batchId, 'f');
+  await fs.rm(file, { force: true });
+  return { table: table.name, files, written, rewritten: true };
+}
