@@ -107,7 +107,9 @@ export async function queryMetric(workspace: Workspace, options: MetricQueryOpti
   const key = createHash('sha256').update(JSON.stringify({ definitions, query, snapshot: snapshot.version, runs })).digest('hex').slice(0, 32);
   const cacheDir = path.join(workspace.root, '.analytics', 'cache', 'metrics');
   const cacheFile = path.join(cacheDir, `${key}.json`);
-  if (!options.fresh && existsSync(cacheFile)) {
+  // An answer that depends on the clock (now(), current_date…) is never cached: it changes without new data.
+  const volatile = /\b(now|current_timestamp|current_date|get_current_timestamp|today)\s*\(?/i.test(sql);
+  if (!options.fresh && !volatile && existsSync(cacheFile)) {
     const cached = JSON.parse(await fs.readFile(cacheFile, 'utf8')) as { columns: ColumnInfo[]; rows: Row[] };
     return { metric, query, sql, ...cached, snapshotVersion: snapshot.version, cached: true, seconds: (performance.now() - started) / 1000 };
   }
@@ -121,7 +123,7 @@ export async function queryMetric(workspace: Workspace, options: MetricQueryOpti
     engine.close();
   }
   // Only a result computed on the snapshot the key names may be cached under it.
-  if (snapshotVersion === snapshot.version) {
+  if (snapshotVersion === snapshot.version && !volatile) {
     await fs.mkdir(cacheDir, { recursive: true });
     await replaceAtomically(cacheFile, JSON.stringify(table));
     await pruneCache(cacheDir);

@@ -56,4 +56,15 @@ describe('operational metrics', () => {
     const rate = await queryMetric(workspace, { metric: 'rejected_rate', ...window() });
     expect(rate.rows.map((row) => row.rejected_rate)).toEqual([0.01]);
   });
+
+  it('gives data freshness from the clock, never from the cache', async () => {
+    const query = { metric: 'data_freshness_seconds', grain: 'day' as const, from: new Date('2026-11-24T00:00:00Z'), to: new Date('2026-11-25T00:00:00Z') };
+    const first = await queryMetric(workspace, query);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await queryMetric(workspace, query);
+    expect(second.cached).toBe(false);
+    const newest = Date.parse('2026-11-24T00:00:00Z');
+    expect(Number(first.rows[0]!.data_freshness_seconds)).toBeGreaterThan((Date.now() - newest) / 1000 - 86_400 - 5);
+    expect(Number(second.rows[0]!.data_freshness_seconds)).toBeGreaterThan(Number(first.rows[0]!.data_freshness_seconds));
+  });
 });
