@@ -18,6 +18,7 @@ import { queryEvents, readColumnsSql, tableReads, typeFilterSql } from './lake-e
 import type { ResultRow } from './operator.js';
 import { resultColumns } from './runner.js';
 import type { StreamEvent } from './stream-event.js';
+import { appendAll } from './append-all.js';
 
 export interface ReplayOptions {
   /** Keep results whose time (window start, event time) is at or after this. */
@@ -74,9 +75,9 @@ export async function replayJob(lakeRoot: string, registry: EventTypeRegistry, s
       const relation = tableRelationSql(layout, files, eventTableColumns(table));
       const sql = `SELECT ${readColumnsSql(read)}, batch_id AS _batch, CAST(epoch_ms(ingested_at) AS DOUBLE) AS _ingested FROM (${relation}) WHERE ${typeFilterSql(read)}${lower ? ` AND occurred_at >= ${literal(lower.toISOString())}::TIMESTAMPTZ` : ''}`;
       const result = await queryEvents(engine, read, sql, ['_batch', '_ingested']);
-      events.push(...result.events);
-      batchOf.push(...(result.extra._batch as string[]));
-      ingestedOf.push(...(result.extra._ingested as number[]).map(Number));
+      appendAll(events, result.events);
+      appendAll(batchOf, result.extra._batch as string[]);
+      appendAll(ingestedOf, (result.extra._ingested as number[]).map(Number));
     }
     // Batches in commit order: ingested_at is taken under the lake lock, so it grows with each commit.
     const batches = new Map<string, { ingestedAt: number; events: StreamEvent[] }>();

@@ -24,6 +24,7 @@ import type { Emission } from './operator.js';
 import { iso } from './operator.js';
 import { writeRefusedParquet, writeRowsParquet } from './result-files.js';
 import type { RefusedEvent, StreamEvent } from './stream-event.js';
+import { appendAll } from './append-all.js';
 
 /** The checkpoint of every job, as stored in `_streams/state-<batch>.json`. */
 export interface StreamsState {
@@ -113,7 +114,7 @@ export class StreamRunner {
       if (jobState?.fingerprint !== job.fingerprint) jobState = initialJobState(job);
       const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew);
       state.jobs[job.name] = result.state;
-      refused.push(...result.refused);
+      appendAll(refused, result.refused);
       stateEntries[job.name] = job.operator.stateEntries(result.state.operator);
       if (result.emissions.length === 0) continue;
       for (const emission of result.emissions) emissions.push({ job: job.name, emission });
@@ -161,7 +162,7 @@ export class StreamRunner {
       const files = batch.stored.find((entry) => entry.table === read.table)?.files ?? [];
       if (files.length === 0) continue;
       const sql = `SELECT ${readColumnsSql(read)} FROM read_parquet([${files.map(literal).join(', ')}]) WHERE ${typeFilterSql(read)}`;
-      events.push(...(await queryEvents(batch.engine, read, sql)).events);
+      appendAll(events, (await queryEvents(batch.engine, read, sql)).events);
     }
     return events;
   }

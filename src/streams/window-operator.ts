@@ -14,6 +14,7 @@ import type { Advance, Emission, Operator, ResultRow } from './operator.js';
 import { iso } from './operator.js';
 import type { AggregateFunction } from './schema.js';
 import { compileWhere, type FieldValue, type Predicate, type StreamEvent } from './stream-event.js';
+import { appendAll } from './append-all.js';
 
 export interface AggregateSpec {
   name: string;
@@ -132,7 +133,7 @@ function mergeAgg(spec: AggregateSpec, into: AggState, from: AggState): void {
   into.m += from.m;
   if (from.v !== null) into.v = into.v === null ? from.v : spec.fn === 'min' ? Math.min(into.v, from.v) : Math.max(into.v, from.v);
   if (from.d) for (const key of Object.keys(from.d)) if (into.d![key] === undefined) { into.d![key] = 1; into.dn!++; }
-  if (from.values) into.values!.push(...from.values);
+  if (from.values) appendAll(into.values!, from.values);
 }
 
 /** Linear interpolation between the closest ranks (DuckDB's quantile_cont). */
