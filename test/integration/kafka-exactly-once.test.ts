@@ -72,18 +72,20 @@ describe('Kafka ingest: exactly once', () => {
     await removeTempDirs();
   });
 
-  it('loses and duplicates nothing when the daemon is killed with SIGKILL at random moments, 5 times', async () => {
-    // Given traffic on all four topics, and a daemon that commits every 300 ms
-    const workspace = await makeKafkaWorkspace({ batchMaxMs: 300 });
+  /**
+   * Produces steady traffic on all four topics, kills a daemon with SIGKILL at a random moment
+   * `rounds` times, then lets a last daemon catch up and stop; every produced id must then be in
+   * the lake exactly once and the lake's offsets must be the end of every partition.
+   */
+  async function killRepeatedlyThenCatchUp(options: { prefix: string; rounds: number; minDelayMs: number; batchMaxMs: number; maxEvents?: number }): Promise<{ lastStderr: string }> {
+    const workspace = await makeKafkaWorkspace({ batchMaxMs: options.batchMaxMs, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
     await createTopics(broker.brokers, Object.values(workspace.topics));
-    const traffic = steadyTraffic(producer, workspace.topics, (tick) => mixedEvents(`kill${tick}`, 20));
+    const traffic = steadyTraffic(producer, workspace.topics, (tick) => mixedEvents(`${options.prefix}${tick}`, 20));
     const delays: number[] = [];
-
-    // When a daemon is killed at a random moment after it got its partitions, 5 times over
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < options.rounds; round++) {
       const daemon = startDaemon(workspace, broker.brokers);
       await daemon.waitForLog(/^assigned 12 partitions/, 60_000);
-      const delay = 200 + Math.floor(Math.random() * 2_500);
+      const delay = options.minDelayMs + Math.floor(Math.random() * 2_500);
       delays.push(delay);
       await sleep(delay);
       daemon.process.kill('SIGKILL');
@@ -91,7 +93,6 @@ describe('Kafka ingest: exactly once', () => {
     }
     const produced = await traffic.stop();
 
-    // Then a last daemon catches up, and every id is in the lake exactly once
     const last = startDaemon(workspace, broker.brokers);
     const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= produced.length, 90_000, 1_000);
     last.process.kill('SIGTERM');
@@ -100,41 +101,20 @@ describe('Kafka ingest: exactly once', () => {
     expect(repeated(ids), context).toEqual([]);
     expect(ids.length, context).toBe(produced.length);
     expect(new Set(ids), context).toEqual(new Set(produced));
-    // And the lake's offsets for the group are the end of every partition
     expect(await lakeOffsets(workspace.dir, workspace.group)).toEqual(await endOffsets(broker.brokers, Object.values(workspace.topics)));
+    return { lastStderr: last.stderr() };
+  }
+
+  it('loses and duplicates nothing when the daemon is killed with SIGKILL at random moments, 5 times', async () => {
+    // A daemon that commits every 300 ms, killed 5 times, then a last one catches up.
+    await killRepeatedlyThenCatchUp({ prefix: 'kill', rounds: 5, minDelayMs: 200, batchMaxMs: 300 });
   });
 
   it('loses and duplicates nothing when killed while one batch is written and the next fills (pipelined size-triggered writes)', async () => {
-    // Given traffic on all four topics, and a daemon whose buffer fills (150 messages) long before
-    // its timer (5 s): writes are triggered by size and overlap with consumption
-    const workspace = await makeKafkaWorkspace({ batchMaxMs: 5_000, maxEvents: 150 });
-    await createTopics(broker.brokers, Object.values(workspace.topics));
-    const traffic = steadyTraffic(producer, workspace.topics, (tick) => mixedEvents(`pipe${tick}`, 20));
-    const delays: number[] = [];
-
-    // When a daemon is killed at a random moment after it got its partitions, 4 times over
-    for (let round = 0; round < 4; round++) {
-      const daemon = startDaemon(workspace, broker.brokers);
-      await daemon.waitForLog(/^assigned 12 partitions/, 60_000);
-      const delay = 300 + Math.floor(Math.random() * 2_500);
-      delays.push(delay);
-      await sleep(delay);
-      daemon.process.kill('SIGKILL');
-      await daemon.process;
-    }
-    const produced = await traffic.stop();
-
-    // Then a last daemon catches up, and every id is in the lake exactly once
-    const last = startDaemon(workspace, broker.brokers);
-    const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= produced.length, 90_000, 1_000);
-    last.process.kill('SIGTERM');
-    expect((await last.process).exitCode, last.stderr()).toBe(0);
-    const context = `kill delays ${delays.join(', ')} ms`;
-    expect(repeated(ids), context).toEqual([]);
-    expect(ids.length, context).toBe(produced.length);
-    expect(new Set(ids), context).toEqual(new Set(produced));
-    expect(last.stderr(), 'size-triggered batches').toMatch(/"reason":"size"/);
-    expect(await lakeOffsets(workspace.dir, workspace.group)).toEqual(await endOffsets(broker.brokers, Object.values(workspace.topics)));
+    // A daemon whose buffer fills (150 messages) long before its timer (5 s): writes are triggered
+    // by size and overlap with consumption; killed 4 times, then a last one catches up.
+    const { lastStderr } = await killRepeatedlyThenCatchUp({ prefix: 'pipe', rounds: 4, minDelayMs: 300, batchMaxMs: 5_000, maxEvents: 150 });
+    expect(lastStderr, 'size-triggered batches').toMatch(/"reason":"size"/);
   });
 
   it('shares partitions between daemons of one group; a rebalance (one killed, one joining) loses and duplicates nothing', async () => {
