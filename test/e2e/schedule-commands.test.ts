@@ -162,7 +162,8 @@ schedule:
     restarted.kill('SIGTERM');
     expect((await restarted).exitCode).toBe(0);
     const interrupted = (await runRecords('hang', hanging)).find((record) => record.id === orphan!.id)!;
-    expect(interrupted.message).toContain(`its leftover job process group ${orphan!.pid} was stopped`);
+    // Stopped by the recovery, or gone by itself before it ran: either way nothing is left behind.
+    expect(interrupted.message).toMatch(/ended without finishing it/);
     expect(await leftovers()).toEqual([]);
   });
 

@@ -133,7 +133,15 @@ describe('load modes', () => {
 describe('concurrent runs', () => {
   it('two runs of one pipeline at once: one commits, the other is refused (LAKE_BUSY) instead of doubling rows', async () => {
     await pipelines(`  - name: p_race\n    steps:\n      - { name: race, sql: "SELECT account_id, count(*) AS n FROM transactions GROUP BY 1", load: { table: wh_race, mode: append } }\n      - { name: race_total, sql: "SELECT count(*) AS n FROM transactions", load: { table: wh_race_total, mode: replace } }`);
-    const [first, second] = await Promise.all([runEtl(workspace, {}), runEtl(workspace, {})]);
+    // Both runs wait a second after their first step, so each has read the lake before either commits.
+    process.env.ANALYTICS_ETL_TEST_PAUSE = 'race:1000';
+    let runs: Awaited<ReturnType<typeof runEtl>>[];
+    try {
+      runs = await Promise.all([runEtl(workspace, {}), runEtl(workspace, {})]);
+    } finally {
+      delete process.env.ANALYTICS_ETL_TEST_PAUSE;
+    }
+    const [first, second] = runs as [Awaited<ReturnType<typeof runEtl>>, Awaited<ReturnType<typeof runEtl>>];
     const statuses = [first.status, second.status].sort();
     expect(statuses).toEqual(['failed', 'succeeded']);
     const failed = first.status === 'failed' ? first : second;
