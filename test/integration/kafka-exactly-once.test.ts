@@ -6,11 +6,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
 import { mixedEvents, transactions } from '../support/events.js';
-import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
-import { connectProducer, createTopics, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, produceEvents, repeated, startDaemon, type Producer, type Topics } from '../support/kafka-ingest.js';
+import { testKafkaPort } from '../support/kafka-broker.js';
+import { createTopics, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, produceEvents, repeated, startDaemon, useBrokerWithProducer, type Producer, type Topics } from '../support/kafka-ingest.js';
 import type { TestEvent } from '../support/events.js';
 
 const PORT = testKafkaPort(19194);
@@ -58,19 +57,7 @@ async function endOffsets(brokers: string, topics: readonly string[]): Promise<R
 }
 
 describe('Kafka ingest: exactly once', () => {
-  let broker: KafkaBrokerHandle;
-  let producer: Producer;
-
-  beforeAll(async () => {
-    broker = await ensureBroker({ port: PORT });
-    producer = await connectProducer(broker.brokers);
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await broker?.stop();
-    await removeTempDirs();
-  });
+  const kafka = useBrokerWithProducer(PORT);
 
   /**
    * Produces steady traffic on all four topics, kills a daemon with SIGKILL at a random moment
@@ -79,11 +66,11 @@ describe('Kafka ingest: exactly once', () => {
    */
   async function killRepeatedlyThenCatchUp(options: { prefix: string; rounds: number; minDelayMs: number; batchMaxMs: number; maxEvents?: number }): Promise<{ lastStderr: string }> {
     const workspace = await makeKafkaWorkspace({ batchMaxMs: options.batchMaxMs, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
-    await createTopics(broker.brokers, Object.values(workspace.topics));
-    const traffic = steadyTraffic(producer, workspace.topics, (tick) => mixedEvents(`${options.prefix}${tick}`, 20));
+    await createTopics(kafka.broker.brokers, Object.values(workspace.topics));
+    const traffic = steadyTraffic(kafka.producer, workspace.topics, (tick) => mixedEvents(`${options.prefix}${tick}`, 20));
     const delays: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
-      const daemon = startDaemon(workspace, broker.brokers);
+      const daemon = startDaemon(workspace, kafka.broker.brokers);
       await daemon.waitForLog(/^assigned 12 partitions/, 60_000);
       const delay = options.minDelayMs + Math.floor(Math.random() * 2_500);
       delays.push(delay);
@@ -93,7 +80,7 @@ describe('Kafka ingest: exactly once', () => {
     }
     const produced = await traffic.stop();
 
-    const last = startDaemon(workspace, broker.brokers);
+    const last = startDaemon(workspace, kafka.broker.brokers);
     const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= produced.length, 90_000, 1_000);
     last.process.kill('SIGTERM');
     expect((await last.process).exitCode, last.stderr()).toBe(0);
@@ -101,7 +88,7 @@ describe('Kafka ingest: exactly once', () => {
     expect(repeated(ids), context).toEqual([]);
     expect(ids.length, context).toBe(produced.length);
     expect(new Set(ids), context).toEqual(new Set(produced));
-    expect(await lakeOffsets(workspace.dir, workspace.group)).toEqual(await endOffsets(broker.brokers, Object.values(workspace.topics)));
+    expect(await lakeOffsets(workspace.dir, workspace.group)).toEqual(await endOffsets(kafka.broker.brokers, Object.values(workspace.topics)));
     return { lastStderr: last.stderr() };
   }
 
@@ -121,12 +108,12 @@ describe('Kafka ingest: exactly once', () => {
     // Given one 3-partition topic with steady traffic, and two daemons in one group
     const workspace = await makeKafkaWorkspace({ batchMaxMs: 300 });
     const topic = workspace.topics.transaction;
-    await createTopics(broker.brokers, [topic]);
-    const traffic = steadyTraffic(producer, workspace.topics, (tick) => transactions(`reb${tick}`, 20));
+    await createTopics(kafka.broker.brokers, [topic]);
+    const traffic = steadyTraffic(kafka.producer, workspace.topics, (tick) => transactions(`reb${tick}`, 20));
     const args = ['--from-beginning', '--topics', topic];
-    const first = startDaemon(workspace, broker.brokers, args);
+    const first = startDaemon(workspace, kafka.broker.brokers, args);
     await first.waitForLog(/^assigned 3 partitions/);
-    const second = startDaemon(workspace, broker.brokers, args);
+    const second = startDaemon(workspace, kafka.broker.brokers, args);
     const secondShare = await second.waitForLog(/^assigned [12] partitions?;/);
     await first.waitForLog(/^assigned [12] partitions?;/);
     await sleep(2_000);
@@ -135,7 +122,7 @@ describe('Kafka ingest: exactly once', () => {
     first.process.kill('SIGKILL');
     await first.process;
     await sleep(1_000);
-    const third = startDaemon(workspace, broker.brokers, args);
+    const third = startDaemon(workspace, kafka.broker.brokers, args);
     const thirdShare = await third.waitForLog(/^assigned [12] partitions?;/, 60_000);
     await sleep(3_000);
     const produced = await traffic.stop();

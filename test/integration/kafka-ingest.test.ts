@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lakeCounts, messageLines, removeTempDirs, runCli } from '../support/cli.js';
+import { describe, expect, it } from 'vitest';
+import { lakeCounts, messageLines, runCli } from '../support/cli.js';
 import { fraudDetectionEvent, mixedEvents, transactionEvent, type TestEvent } from '../support/events.js';
-import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
-import { connectProducer, createTopics, deadLetters, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, messagesInTopics, produceEvents, repeated, startDaemon, type Producer } from '../support/kafka-ingest.js';
+import { testKafkaPort } from '../support/kafka-broker.js';
+import { createTopics, deadLetters, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, messagesInTopics, produceEvents, repeated, startDaemon, useBrokerWithProducer } from '../support/kafka-ingest.js';
 import { STACK_TRACE } from '../support/assertions.js';
 
 const PORT = testKafkaPort(19192);
@@ -41,24 +41,12 @@ async function readTopic(brokers: string, topic: string, count: number): Promise
 }
 
 describe('analytics ingest kafka', () => {
-  let broker: KafkaBrokerHandle;
-  let producer: Producer;
-
-  beforeAll(async () => {
-    broker = await ensureBroker({ port: PORT });
-    producer = await connectProducer(broker.brokers);
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await broker?.stop();
-    await removeTempDirs();
-  });
+  const kafka = useBrokerWithProducer(PORT);
 
   it('stores good events once, dead-letters bad ones and drops re-sent ids; consumed = stored + rejected + duplicates', async () => {
     // Given 2,000 good events over the four topics, 40 bad ones and 60 re-sent good ones
     const workspace = await makeKafkaWorkspace();
-    await createTopics(broker.brokers, Object.values(workspace.topics));
+    await createTopics(kafka.broker.brokers, Object.values(workspace.topics));
     const good = mixedEvents('steady', 2_000);
     const bad: TestEvent[] = [
       ...Array.from({ length: 20 }, (_, n) => ({ ...transactionEvent(`bad-amount-${n}`, n), data: { ...transactionEvent('x', n).data, amount: 'lots' } })),
@@ -66,14 +54,14 @@ describe('analytics ingest kafka', () => {
     ];
     const resent = good.filter((_, n) => n % 33 === 0).slice(0, 60);
     expect(resent).toHaveLength(60);
-    await produceEvents(producer, workspace.topics, good.slice(0, 1_000));
-    await produceEvents(producer, workspace.topics, bad);
+    await produceEvents(kafka.producer, workspace.topics, good.slice(0, 1_000));
+    await produceEvents(kafka.producer, workspace.topics, bad);
 
     // When the daemon runs while the rest (and the re-sends) arrive
-    const daemon = startDaemon(workspace, broker.brokers);
+    const daemon = startDaemon(workspace, kafka.broker.brokers);
     await daemon.waitForLog(/^assigned 12 partitions/);
-    await produceEvents(producer, workspace.topics, good.slice(1_000));
-    await produceEvents(producer, workspace.topics, resent);
+    await produceEvents(kafka.producer, workspace.topics, good.slice(1_000));
+    await produceEvents(kafka.producer, workspace.topics, resent);
     const counts = await eventually(() => lakeCounts(workspace.dir), (c) => c.transactions + c.fraud_detections + c.security_alerts + c.notifications >= 2_000 && c.dead_letters >= 40);
     // A little longer, so a late duplicate would show up
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -83,7 +71,7 @@ describe('analytics ingest kafka', () => {
     // Then every good id is stored exactly once and the counts reconcile
     expect(result.exitCode, daemon.stderr()).toBe(0);
     const summary = JSON.parse(String(result.stdout)) as { totals: { consumed: number; stored: number; rejected: number; duplicates: number } };
-    expect(await messagesInTopics(broker.brokers, Object.values(workspace.topics))).toBe(2_100);
+    expect(await messagesInTopics(kafka.broker.brokers, Object.values(workspace.topics))).toBe(2_100);
     expect(summary.totals).toMatchObject({ consumed: 2_100, stored: 2_000, rejected: 40, duplicates: 60 });
     expect(summary.totals.consumed).toBe(summary.totals.stored + summary.totals.rejected + summary.totals.duplicates);
     expect(counts).toMatchObject({ transactions: 500, fraud_detections: 500, security_alerts: 500, notifications: 500, dead_letters: 40 });
@@ -103,7 +91,7 @@ describe('analytics ingest kafka', () => {
     // (the dead-letter topic keeps the default 1 MB limit)
     const deadLetterTopic = `dlt-${randomUUID().slice(0, 8)}`;
     const workspace = await makeKafkaWorkspace({ extraYaml: `  dead_letter_topic: ${deadLetterTopic}\n` });
-    await createTopics(broker.brokers, Object.values(workspace.topics), 1, [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }]);
+    await createTopics(kafka.broker.brokers, Object.values(workspace.topics), 1, [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }]);
     const topic = workspace.topics.transaction;
     const latin1 = Buffer.from(JSON.stringify({ ...transactionEvent('latin1', 1), source: 'caf\u00e9' }), 'latin1');
     const poison: { label: string; value: Buffer | null; reason: RegExp; stage: string }[] = [
@@ -116,13 +104,13 @@ describe('analytics ingest kafka', () => {
       { label: 'schema violation', value: Buffer.from(JSON.stringify({ ...transactionEvent('bad-currency', 2), data: { ...transactionEvent('y', 2).data, currency: 'XXXX' } })), reason: /currency/, stage: 'validate' },
       { label: 'unknown version', value: Buffer.from(JSON.stringify({ ...transactionEvent('v7', 3), version: 7 })), reason: /version/, stage: 'validate' },
     ];
-    const daemon = startDaemon(workspace, broker.brokers);
+    const daemon = startDaemon(workspace, kafka.broker.brokers);
     await daemon.waitForLog(/^assigned 4 partitions/);
 
     // When they arrive between good events
-    await produceEvents(producer, workspace.topics, [transactionEvent('before-poison', 1)]);
-    for (const { value } of poison) await producer.send({ topic, acks: -1, messages: [{ value }] });
-    await produceEvents(producer, workspace.topics, [transactionEvent('after-poison', 2)]);
+    await produceEvents(kafka.producer, workspace.topics, [transactionEvent('before-poison', 1)]);
+    for (const { value } of poison) await kafka.producer.send({ topic, acks: -1, messages: [{ value }] });
+    await produceEvents(kafka.producer, workspace.topics, [transactionEvent('after-poison', 2)]);
 
     // Then each is a dead letter with its reason, in order, and the events around them are stored
     const letters = await eventually(() => deadLetters(workspace.dir), (rows) => rows.length >= poison.length);
@@ -136,7 +124,7 @@ describe('analytics ingest kafka', () => {
     });
     expect(byOffset[3]!.raw.length).toBeLessThanOrEqual(64 * 1024);
     // And the dead-letter topic has each one, the reasons in headers (the 10 MB value left out)
-    const published = await readTopic(broker.brokers, deadLetterTopic, poison.length);
+    const published = await readTopic(kafka.broker.brokers, deadLetterTopic, poison.length);
     expect(published.map((m) => m.origin).sort()).toEqual(letters.map((letter) => letter.origin).sort());
     for (const message of published) {
       const letter = letters.find((l) => l.origin === message.origin)!;
@@ -149,7 +137,7 @@ describe('analytics ingest kafka', () => {
     expect(ids.sort()).toEqual(['after-poison', 'before-poison']);
     // And the daemon is still consuming
     expect(daemon.process.exitCode).toBeNull();
-    await produceEvents(producer, workspace.topics, [transactionEvent('later', 3)]);
+    await produceEvents(kafka.producer, workspace.topics, [transactionEvent('later', 3)]);
     await eventually(() => lakeIds(workspace.dir), (rows) => rows.includes('later'));
     daemon.process.kill('SIGTERM');
     expect((await daemon.process).exitCode).toBe(0);
@@ -158,12 +146,12 @@ describe('analytics ingest kafka', () => {
   it('SIGTERM writes what is buffered, commits and exits 0 within 10 s; status shows the metrics meanwhile', async () => {
     // Given a daemon whose batches wait a minute, with 500 events in its buffer
     const workspace = await makeKafkaWorkspace({ batchMaxMs: 60_000 });
-    await createTopics(broker.brokers, Object.values(workspace.topics));
+    await createTopics(kafka.broker.brokers, Object.values(workspace.topics));
     const metricsPort = 19_470;
-    const daemon = startDaemon(workspace, broker.brokers, ['--from-beginning', '--metrics-port', String(metricsPort)]);
+    const daemon = startDaemon(workspace, kafka.broker.brokers, ['--from-beginning', '--metrics-port', String(metricsPort)]);
     await daemon.waitForLog(/^assigned 12 partitions/);
     const events = mixedEvents('term', 500);
-    await produceEvents(producer, workspace.topics, events);
+    await produceEvents(kafka.producer, workspace.topics, events);
     const status = await eventually(
       async () => {
         const run = await runCli(['ingest', 'status', '--port', String(metricsPort), '--format', 'json'], { cwd: workspace.dir });
@@ -211,7 +199,7 @@ describe('analytics ingest kafka', () => {
   it('exits 1 with one line for refused credentials and for a topic that cannot be created', async () => {
     // Bad credentials: the test broker speaks no SASL, so it refuses any login
     const withSasl = await makeKafkaWorkspace({ extraYaml: '  sasl:\n    mechanism: plain\n    username: analytics\n    password: ${KAFKA_TEST_PASSWORD:-wrong}\n' });
-    const auth = startDaemon(withSasl, broker.brokers);
+    const auth = startDaemon(withSasl, kafka.broker.brokers);
     const refused = await auth.process;
     expect(refused.exitCode).toBe(1);
     expect(messageLines(String(refused.stderr))[0]).toMatch(new RegExp(String.raw`^Error: Kafka at 127\.0\.0\.1:${PORT} refused the SASL login`));
@@ -219,7 +207,7 @@ describe('analytics ingest kafka', () => {
 
     // A topic name Kafka does not allow cannot be created
     const plain = await makeKafkaWorkspace();
-    const badTopic = startDaemon(plain, broker.brokers, ['--topics', 'no spaces allowed']);
+    const badTopic = startDaemon(plain, kafka.broker.brokers, ['--topics', 'no spaces allowed']);
     const failed = await badTopic.process;
     expect(failed.exitCode).toBe(1);
     expect(messageLines(String(failed.stderr))[0]).toMatch(/^Error: Kafka topic no spaces allowed does not exist and cannot be created \(INVALID_TOPIC_EXCEPTION\)/);
@@ -228,10 +216,10 @@ describe('analytics ingest kafka', () => {
 
   it('creates missing topics and starts at their end without --from-beginning', async () => {
     const workspace = await makeKafkaWorkspace();
-    const daemon = startDaemon(workspace, broker.brokers, []);
+    const daemon = startDaemon(workspace, kafka.broker.brokers, []);
     await daemon.waitForLog(/^created topics /);
     await daemon.waitForLog(/^assigned 12 partitions/);
-    await produceEvents(producer, workspace.topics, mixedEvents('fresh', 8));
+    await produceEvents(kafka.producer, workspace.topics, mixedEvents('fresh', 8));
     await eventually(() => lakeIds(workspace.dir), (ids) => ids.length >= 8);
     daemon.process.kill('SIGTERM');
     expect((await daemon.process).exitCode).toBe(0);
@@ -244,7 +232,7 @@ describe('analytics ingest kafka', () => {
     const truthFile = path.join(workspace.dir, 'truth.json');
     const started = Date.now();
     const generated = await runCli(
-      ['generate', '--to', `kafka://${broker.brokers}`, '--count', '3000', '--seed', '11', '--bad-ratio', '0.03', '--duplicate-ratio', '0.02', '--rate-limit', '3000', '--truth', truthFile, '-w', workspace.dir],
+      ['generate', '--to', `kafka://${kafka.broker.brokers}`, '--count', '3000', '--seed', '11', '--bad-ratio', '0.03', '--duplicate-ratio', '0.02', '--rate-limit', '3000', '--truth', truthFile, '-w', workspace.dir],
       { cwd: workspace.dir },
     );
     const elapsed = Date.now() - started;
@@ -254,7 +242,7 @@ describe('analytics ingest kafka', () => {
     expect(truth.total).toBe(3_000);
 
     // When the daemon reads the workspace's topics
-    const daemon = startDaemon(workspace, broker.brokers);
+    const daemon = startDaemon(workspace, kafka.broker.brokers);
     await eventually(() => lakeCounts(workspace.dir), (c) => c.transactions + c.fraud_detections + c.security_alerts + c.notifications >= truth.good && c.dead_letters >= truth.bad);
     daemon.process.kill('SIGTERM');
     const result = await daemon.process;

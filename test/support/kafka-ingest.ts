@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import kafkajs from 'kafkajs';
-import { CLI, makeWorkspace, queryRows } from './cli.js';
+import { afterAll, beforeAll } from 'vitest';
+import { CLI, makeWorkspace, queryRows, removeTempDirs } from './cli.js';
+import { ensureBroker, type KafkaBrokerHandle } from './kafka-broker.js';
 import type { TestEvent } from './events.js';
 import { TABLE_OF } from './events.js';
 
@@ -86,6 +88,24 @@ export async function connectProducer(brokers: string): Promise<Producer> {
 }
 
 /** Sends events to their type's topic, keyed by id (so a re-sent id lands in the same partition). */
+/**
+ * For a describe block: a real broker on `port` and a connected producer, started before its tests
+ * and stopped (with the test's temp folders removed) after them. Read the fields inside tests.
+ */
+export function useBrokerWithProducer(port: number): { broker: KafkaBrokerHandle; producer: Producer } {
+  const context = {} as { broker: KafkaBrokerHandle; producer: Producer };
+  beforeAll(async () => {
+    context.broker = await ensureBroker({ port });
+    context.producer = await connectProducer(context.broker.brokers);
+  });
+  afterAll(async () => {
+    await context.producer?.disconnect();
+    await context.broker?.stop();
+    await removeTempDirs();
+  });
+  return context;
+}
+
 export async function produceEvents(producer: Producer, topics: Topics, events: readonly TestEvent[]): Promise<void> {
   const byTopic = new Map<string, { key: string; value: string }[]>();
   for (const event of events) {
