@@ -14,10 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, queryRows, removeTempDirs, runCli } from '../support/cli.js';
 import type { TestEvent } from '../support/events.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { TmuxSession } from '../support/tmux.js';
 import { connectProducer, createTopics, eventually, makeKafkaWorkspace, produceEvents, startDaemon, type DaemonProcess, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 
 const PORT = testKafkaPort(19198);
-const SESSION = `analytics-dash-${process.pid}`;
 const COUNTRIES = ['FR', 'US', 'DE'] as const;
 const CHANNELS = ['ecommerce', 'card_present'] as const;
 
@@ -52,27 +52,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
-const capture = async () => String((await tmux('capture-pane', '-p', '-t', SESSION)).stdout);
-const keys = async (...sequence: string[]) => {
-  await tmux('send-keys', '-t', SESSION, ...sequence);
-  await new Promise((resolve) => setTimeout(resolve, 150));
-};
-const type = async (text: string) => {
-  await tmux('send-keys', '-t', SESSION, '-l', text);
-  await new Promise((resolve) => setTimeout(resolve, 150));
-};
-
-async function screenUntil(check: (screen: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let screen = '';
-  while (Date.now() < deadline) {
-    screen = await capture();
-    if (check(screen)) return screen;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}; the screen:\n${screen}`);
-}
+const terminal = new TmuxSession(`analytics-dash-${process.pid}`);
+const SIZE = { columns: 200, rows: 60 };
 
 describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
   let broker: KafkaBrokerHandle;
@@ -96,11 +77,10 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
       ...Array.from({ length: 20 }, (_, n) => alert(n, 20 + 10 * n)),
     ]);
     await eventually(() => queryRows<{ n: number }>(workspace.dir, 'SELECT (SELECT count(*) FROM transactions) + (SELECT count(*) FROM security_alerts) AS n'), (rows) => rows[0]?.n === 320, 60_000);
-    await tmux('kill-session', '-t', SESSION);
   });
 
   afterAll(async () => {
-    await tmux('kill-session', '-t', SESSION);
+    await terminal.stop();
     daemon?.process.kill('SIGTERM');
     await daemon?.process;
     await producer?.disconnect();
@@ -123,56 +103,55 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
   it('shows the live state, filters, switches the time range, drills down, exports, snapshots and quits cleanly', async () => {
     // Given the real command in a 200×60 terminal
     const command = `cd ${workspace.dir} && node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`;
-    const started = await tmux('new-session', '-d', '-s', SESSION, '-x', '200', '-y', '60', command);
-    expect(started.exitCode).toBe(0);
-    let screen = await screenUntil((text) => text.includes('Payments — live') && text.includes('Ingest    running') && !text.includes('loading…'), 'the first full frame');
+    await terminal.start(command, SIZE);
+    let screen = await terminal.screenUntil((text) => text.includes('Payments — live') && text.includes('Ingest    running') && !text.includes('loading…'), 'the first full frame');
     expect(screen).toMatch(/Security alerts/);
     expect(screen).toMatch(/card_present +█/); // the stacked bars by channel
     expect(screen).toMatch(/top: [A-Z]{2} /); // the map legend
     expect(screen).toContain('critical  failed_login'); // the event log
 
     // A resize lays the grid out again; below the dashboard's minimum size it says so.
-    await tmux('resize-window', '-t', SESSION, '-x', '100', '-y', '30');
-    await screenUntil((text) => text.includes('The terminal is 100×30; this dashboard needs at least 120×40'), 'the too-small notice');
-    await tmux('resize-window', '-t', SESSION, '-x', '200', '-y', '60');
-    await screenUntil((text) => text.includes('Platform status') && text.includes('Security alerts') && !text.includes('this dashboard needs'), 'the grid after the resize');
+    await terminal.resize({ columns: 100, rows: 30 });
+    await terminal.screenUntil((text) => text.includes('The terminal is 100×30; this dashboard needs at least 120×40'), 'the too-small notice');
+    await terminal.resize(SIZE);
+    await terminal.screenUntil((text) => text.includes('Platform status') && text.includes('Security alerts') && !text.includes('this dashboard needs'), 'the grid after the resize');
 
     // The daemon keeps ingesting: 30 more FR/ecommerce-heavy events show up on refresh.
     await produceEvents(producer, workspace.topics, Array.from({ length: 30 }, (_, n) => transaction('late', n * 6, 5)));
     await eventually(() => queryRows<{ n: number }>(workspace.dir, 'SELECT count(*) AS n FROM transactions'), (rows) => rows[0]?.n === 330, 60_000);
 
     // Filter: country=FR
-    await keys('f');
-    await screenUntil((text) => text.includes('filter> '), 'the filter bar');
-    await type('country=FR');
-    await keys('Enter');
+    await terminal.keys('f');
+    await terminal.screenUntil((text) => text.includes('filter> '), 'the filter bar');
+    await terminal.type('country=FR');
+    await terminal.keys('Enter');
     // FR is every third of the first 300 transactions, half of them ecommerce (n % 6 == 0), half
     // card_present; the 30 late ones (n = 0, 6, 12…) are all FR and ecommerce.
     const frEcommerce = 50 + 30;
     const frCardPresent = 50;
-    screen = await screenUntil(
+    screen = await terminal.screenUntil(
       (text) => text.includes('Filters: country=FR') && new RegExp(`ecommerce +[█▓▒░▚]+ +${frEcommerce}\\b`).test(text) && new RegExp(`card_present +[█▓▒░▚]+ +${frCardPresent}\\b`).test(text),
       'the filtered bars',
     );
 
     // Time range: 15m, then 24h
-    await keys('1');
-    screen = await screenUntil((text) => text.includes('last 15m'), 'the 15m range');
-    await keys('3');
-    screen = await screenUntil((text) => text.includes('last 24h'), 'the 24h range');
+    await terminal.keys('1');
+    screen = await terminal.screenUntil((text) => text.includes('last 15m'), 'the 15m range');
+    await terminal.keys('3');
+    screen = await terminal.screenUntil((text) => text.includes('last 24h'), 'the 24h range');
 
     // Drill down from the first bar (focus: 6 KPIs, line, map, then the bars)
-    for (let n = 0; n < 8; n++) await keys('Tab');
-    screen = await screenUntil((text) => text.includes('›ecommerce'), 'the selected bar');
-    await keys('Enter');
-    screen = await screenUntil((text) => text.includes('Transactions by channel and status: channel = ecommerce') && text.includes(`${frEcommerce} events`), 'the drill-down');
+    for (let n = 0; n < 8; n++) await terminal.keys('Tab');
+    screen = await terminal.screenUntil((text) => text.includes('›ecommerce'), 'the selected bar');
+    await terminal.keys('Enter');
+    screen = await terminal.screenUntil((text) => text.includes('Transactions by channel and status: channel = ecommerce') && text.includes(`${frEcommerce} events`), 'the drill-down');
     expect(screen).toMatch(/occurred_at +id +status +amount/);
 
     // Export the drill-down as CSV, and the screen as text
-    await keys('e');
-    screen = await screenUntil((text) => /exported \d+ rows to \S+\.csv/.test(text), 'the export');
-    await keys('p');
-    await screenUntil((text) => /screen saved to \S+\.txt/.test(text), 'the snapshot');
+    await terminal.keys('e');
+    screen = await terminal.screenUntil((text) => /exported \d+ rows to \S+\.csv/.test(text), 'the export');
+    await terminal.keys('p');
+    await terminal.screenUntil((text) => /screen saved to \S+\.txt/.test(text), 'the snapshot');
     const exportsDir = path.join(workspace.dir, 'exports');
     const files = await readdir(exportsDir);
     const csv = readFileSync(path.join(exportsDir, files.find((file) => file.endsWith('.csv'))!), 'utf8').trim().split('\n');
@@ -186,20 +165,20 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
     expect(snapshot).toContain('Transactions by channel and status: channel = ecommerce');
 
     // Save the view (filter, range, focus) and reopen it later with --view.
-    await keys('Escape');
-    await keys('w');
-    await type('fr-ecommerce');
-    await keys('Enter');
-    await screenUntil((text) => text.includes('view saved to fr-ecommerce.json'), 'the saved view');
+    await terminal.keys('Escape');
+    await terminal.keys('w');
+    await terminal.type('fr-ecommerce');
+    await terminal.keys('Enter');
+    await terminal.screenUntil((text) => text.includes('view saved to fr-ecommerce.json'), 'the saved view');
 
     // Back to the grid, then quit: the terminal leaves the alternate screen and shows the cursor again.
-    await keys('Escape');
-    await screenUntil((text) => text.includes('Platform status'), 'the grid again');
-    await keys('q');
-    screen = await screenUntil((text) => text.includes('DASHBOARD-EXIT='), 'the exit');
+    await terminal.keys('Escape');
+    await terminal.screenUntil((text) => text.includes('Platform status'), 'the grid again');
+    await terminal.keys('q');
+    screen = await terminal.screenUntil((text) => text.includes('DASHBOARD-EXIT='), 'the exit');
     expect(screen).toContain('DASHBOARD-EXIT=0');
     expect(screen).not.toContain('Payments — live');
-    const modes = String((await tmux('display-message', '-p', '-t', SESSION, '#{alternate_on} #{cursor_flag}')).stdout).trim();
+    const modes = await terminal.display('#{alternate_on} #{cursor_flag}');
     expect(modes).toBe('0 1');
     expect(existsSync(path.join(workspace.dir, 'exports'))).toBe(true);
 
@@ -214,20 +193,19 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
 
   it('Ctrl+C and SIGTERM also leave the terminal as it was', async () => {
     for (const stop of ['ctrl-c', 'sigterm'] as const) {
-      await tmux('kill-session', '-t', SESSION);
-      await tmux('new-session', '-d', '-s', SESSION, '-x', '200', '-y', '60', `cd ${workspace.dir} && node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`);
-      await screenUntil((text) => text.includes('Payments — live') && text.includes('Platform status'), 'the dashboard');
+      await terminal.start(`cd ${workspace.dir} && node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`, SIZE);
+      await terminal.screenUntil((text) => text.includes('Payments — live') && text.includes('Platform status'), 'the dashboard');
       if (stop === 'ctrl-c') {
-        await keys('C-c');
+        await terminal.keys('C-c');
       } else {
-        const shell = String((await tmux('display-message', '-p', '-t', SESSION, '#{pane_pid}')).stdout).trim();
+        const shell = await terminal.display('#{pane_pid}');
         const node = String((await execa('ps', ['-o', 'pid=', '--ppid', shell])).stdout).trim().split('\n')[0]!.trim();
         process.kill(Number(node), 'SIGTERM');
       }
-      const screen = await screenUntil((text) => text.includes('DASHBOARD-EXIT='), `the exit after ${stop}`);
+      const screen = await terminal.screenUntil((text) => text.includes('DASHBOARD-EXIT='), `the exit after ${stop}`);
       expect(screen).toContain(stop === 'ctrl-c' ? 'DASHBOARD-EXIT=0' : 'DASHBOARD-EXIT=143');
       expect(screen).not.toContain('Payments — live');
-      expect(String((await tmux('display-message', '-p', '-t', SESSION, '#{alternate_on} #{cursor_flag}')).stdout).trim()).toBe('0 1');
+      expect(await terminal.display('#{alternate_on} #{cursor_flag}')).toBe('0 1');
     }
   }, 120_000);
 });

@@ -2,25 +2,14 @@
  * On a real terminal (tmux), `etl run` draws a live tree of the steps, redrawn in place, and ends
  * with the summary.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeWorkspace, removeTempDirs, runCli } from '../support/cli.js';
 import { writeTransactions } from '../support/sample-events.js';
+import { TmuxSession } from '../support/tmux.js';
 
-const session = `etl-tty-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-async function waitFor(predicate: (text: string) => boolean, ms = 30_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const text = screen();
-    if (predicate(text)) return text;
-    if (Date.now() > deadline) throw new Error(`screen never matched:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const terminal = new TmuxSession('etl-tty');
 
 let ws: string;
 beforeAll(async () => {
@@ -36,21 +25,17 @@ pipelines:
 `);
 }, 60_000);
 afterAll(async () => {
-  try {
-    tmux('kill-session', '-t', session);
-  } catch {
-    // already gone
-  }
+  await terminal.stop();
   await removeTempDirs();
 });
 
 describe('etl run on a terminal', () => {
   it('shows the steps as a live tree with a running step, then ticks and the summary', async () => {
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '40', '-c', ws, `env -u ANALYTICS_LOG_FORMAT ANALYTICS_ETL_TEST_PAUSE=per_account:2500 node ${CLI} etl run; sleep 30`);
-    const running = await waitFor((text) => /per_account +running/.test(text));
+    await terminal.start(`env -u ANALYTICS_LOG_FORMAT ANALYTICS_ETL_TEST_PAUSE=per_account:2500 node ${CLI} etl run; sleep 30`, { columns: 160, rows: 40 }, ws);
+    const running = await terminal.screenUntil((text) => /per_account +running/.test(text), 'the running step', 30_000);
     expect(running).toMatch(/tty/);
     expect(running).toMatch(/✔ base +100 in +100 out/);
-    const done = await waitFor((text) => /1 pipeline, 2 steps succeeded/.test(text));
+    const done = await terminal.screenUntil((text) => /1 pipeline, 2 steps succeeded/.test(text), 'the summary', 30_000);
     expect(done).toMatch(/✔ per_account +100 in +100 out → wh_per_account/);
     // Redrawn in place: the step appears once in the live tree and once in the summary.
     expect(done.match(/✔ per_account/g)).toHaveLength(2);
