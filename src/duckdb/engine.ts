@@ -37,6 +37,8 @@ export class Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** The memory limit the engine was opened with, such as `512MB`; undefined: DuckDB's default (80% of RAM). */
+    readonly memoryLimit: string | undefined,
     /** False for a session: closing it leaves the shared instance open. */
     private readonly ownsInstance = true,
   ) {}
@@ -52,7 +54,7 @@ export class Engine {
     // Event times are UTC (event_date, event_hour, partitions, de-duplication); DuckDB would
     // otherwise cast and format TIMESTAMPTZ in the machine's local time zone.
     await connection.run(`SET TimeZone = 'UTC'`);
-    return new Engine(instance, connection);
+    return new Engine(instance, connection, memory);
   }
 
   /**
@@ -62,7 +64,25 @@ export class Engine {
   async session(): Promise<Engine> {
     const connection = await this.instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
-    return new Engine(this.instance, connection, false);
+    return new Engine(this.instance, connection, this.memoryLimit, false);
+  }
+
+  /**
+   * Runs `work` with a memory limit of at least `bytes`, then restores the configured limit. For
+   * streaming statements whose peak does not grow with the input but which DuckDB runs on fewer
+   * threads when the limit is tight (the order-preserving Parquet write, direct-write.ts). The
+   * limit is the instance's: run nothing else on it meanwhile.
+   */
+  async withMemoryAtLeast<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+    const limit = this.memoryLimit;
+    const configured = limit === undefined ? undefined : sizeInBytes(limit);
+    if (limit === undefined || configured === undefined || configured >= bytes) return work();
+    await this.run(`SET memory_limit = '${Math.ceil(bytes / 1024 ** 2)}MiB'`);
+    try {
+      return await work();
+    } finally {
+      await this.run(`SET memory_limit = '${limit.replaceAll("'", "''")}'`);
+    }
   }
 
   /** Runs statements for their effect. */
@@ -119,6 +139,15 @@ export class Engine {
     this.connection.closeSync();
     if (this.ownsInstance) this.instance.closeSync();
   }
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+
+/** Bytes of a size such as `512MB` or `1.5GiB`, read as DuckDB reads it (KB = 1000 bytes, KiB = 1024). */
+export function sizeInBytes(size: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
+  const unit = SIZE_UNITS[(match?.[2] || 'b').toLowerCase()];
+  return match && unit !== undefined ? Number(match[1]) * unit : undefined;
 }
 
 /** DuckDB's statement type numbers (duckdb.h `duckdb_statement_type`). */

@@ -112,6 +112,34 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(days.size).toBeGreaterThanOrEqual(3);
   });
 
+  it('input in time order over several days: split into one file per day without a sort', async () => {
+    // More rows than one row group (122,880), so that the row groups' time ranges show the order.
+    // A workspace of its own: the other tests compare whole lakes of both paths.
+    const own = await tempWorkspace('fast-path-days-');
+    try {
+      const file = await generate(own.dir, 'ordered-days.ndjson', { seed: 11, count: 130_000, types: ['security_alert'], start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-23T00:00:00Z') });
+      const summary = await ingestFiles(own.workspace, { paths: [file], maxErrors: -1 });
+      expect(summary.files[0]?.fastPath).toEqual({ table: 'security_alerts', rows: 130_000, rewritten: false });
+      expect(await rowsOutOfOrder(own.workspace, 'security_alerts')).toBe(0);
+      const snapshot = await readLatestSnapshot(new LakeLayout(own.workspace.lakeRoot));
+      const files = snapshot.files.filter((entry) => entry.table === 'security_alerts' && entry.addedIn === snapshot.version);
+      expect(files.map((entry) => entry.partition.event_date)).toEqual(['2026-11-20', '2026-11-21', '2026-11-22']);
+      expect(files.reduce((sum, entry) => sum + entry.rows, 0)).toBe(130_000);
+      // Each file holds its own day's rows only, every event once.
+      const engine = await Engine.open({ threads: 1 });
+      try {
+        const list = files.map((entry) => `'${own.workspace.lakeRoot}/${entry.path}'`).join(', ');
+        const [check] = await engine.rows<{ n: number; ids: number; strays: number }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids,
+          count(*) FILTER (WHERE filename NOT LIKE '%event_date=' || event_date::VARCHAR || '/%') AS strays FROM read_parquet([${list}], filename = true)`);
+        expect(check).toEqual({ n: 130_000, ids: 130_000, strays: 0 });
+      } finally {
+        engine.close();
+      }
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('a file ingested again, and one that overlaps the lake: duplicates against the lake are dropped', async () => {
     const again = path.join(fast.dir, 'clean.ndjson');
     const { fast: summary } = await ingestBoth(again);

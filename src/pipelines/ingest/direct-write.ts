@@ -11,8 +11,16 @@
  * under the lake lock (`prewritten`), like the general path's.
  *
  * Time order: row groups are written in input order. When their time ranges do not overlap (an
- * input already in time order, or a batch of one row group) the file is kept as it is; otherwise,
- * or when the rows span several days, the file is rewritten sorted and split by day.
+ * input already in time order, or a batch of one row group) the file is kept as it is, or, when
+ * the rows of several row groups span several days, split into one file per day by filtered reads
+ * that keep the order (no sort); otherwise it is rewritten sorted and split by day.
+ *
+ * Memory: DuckDB writes one Parquet file in order on several threads only when a quarter of its
+ * memory limit holds about 4 MB per column per thread (duckdb/duckdb#10756); with the scaffold's
+ * 512MB and ~40 columns it used one thread, and the whole pass ran on it (7.0 s for 7.1 CPU s per
+ * million events; with 700MB, 3.5 s for 6.9 CPU s; from 600MB on it used both threads). The write
+ * streams, so its peak does not grow with the input: it gets ORDERED_WRITE_MEMORY while it runs,
+ * and the sort keeps the configured limit.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -29,9 +37,12 @@ export interface DirectWrite {
   files: StagedFile[];
   /** Records written (valid records of `table`). */
   written: number;
-  /** True when the file had to be sorted or split by day after the pass. */
+  /** True when the file had to be sorted after the pass (its rows were not in time order). */
   rewritten: boolean;
 }
+
+/** Memory limit, at least, for the order-preserving writes (see above). */
+const ORDERED_WRITE_MEMORY = 640 * 1024 ** 2;
 
 /** Records a sample is taken from to pick the main table: enough to see the dominant type. */
 const SAMPLE_RECORDS = 1_000;
@@ -81,10 +92,10 @@ export async function writeValidDirect(
     // pushdown would copy the whole validation expression (reasons) into the filter and compute
     // it twice; the filter is cheap on the computed columns.
     await engine.run(`SET disabled_optimizers = 'filter_pushdown'`);
-    const [row] = await engine.rows<{ Count: number }>(
+    const [row] = await engine.withMemoryAtLeast(ORDERED_WRITE_MEMORY, () => engine.rows<{ Count: number }>(
       `COPY (SELECT ${enrichedColumns(context, table, ingestedAt, batchId)} FROM (${validation.sql}) c WHERE c._table = ${literal(table.name)} AND len(c.reasons) = 0)
         TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
+    ));
     written = Number(row?.Count ?? 0);
   } finally {
     await engine.run(`RESET disabled_optimizers; DROP VIEW IF EXISTS ${ident(input)}`);
@@ -93,22 +104,56 @@ export async function writeValidDirect(
     await fs.rm(file, { force: true });
     return { table: table.name, files: [], written, rewritten: false };
   }
-  const [shape] = await engine.rows<{ first_day: string; last_day: string; overlaps: number }>(`
-    SELECT (SELECT min(stats_min_value) FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'event_date') AS first_day,
+  const [shape] = await engine.rows<{ first_day: string; last_day: string; overlaps: number; row_groups: number }>(`
+    SELECT (SELECT count(DISTINCT row_group_id) FROM parquet_metadata(${literal(file)})) AS row_groups,
+           (SELECT min(stats_min_value) FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'event_date') AS first_day,
            (SELECT max(stats_max_value) FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'event_date') AS last_day,
            (SELECT count(*) FROM (
               SELECT stats_min_value::TIMESTAMPTZ AS low, lag(stats_max_value::TIMESTAMPTZ) OVER (ORDER BY row_group_id) AS previous_high
               FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'occurred_at') WHERE low < previous_high) AS overlaps`);
   const bytes = (await fs.stat(file)).size;
-  if (shape && shape.first_day === shape.last_day && Number(shape.overlaps) === 0) {
-    const partitionDir = path.join(staging, table.name, `event_date=${shape.first_day}`);
-    const target = path.join(partitionDir, `part-${batchId}-f0.parquet`);
-    await fs.mkdir(partitionDir, { recursive: true });
-    await fs.rename(file, target);
-    return { table: table.name, files: [{ file: target, rows: written, bytes, partition: { event_date: shape.first_day } }], written, rewritten: false };
+  // One row group says nothing of the order inside it: over several days it is sorted (cheaply).
+  const oneDay = shape?.first_day === shape?.last_day;
+  if (shape && Number(shape.overlaps) === 0 && (oneDay || Number(shape.row_groups) > 1)) {
+    const files = oneDay
+      ? [await moveToPartition(file, staging, table.name, shape.first_day, batchId, written, bytes)]
+      : await splitByDay(engine, file, staging, table.name, batchId);
+    await fs.rm(file, { force: true });
+    const split = files.reduce((sum, part) => sum + part.rows, 0);
+    if (split !== written) throw new Error(`direct write of ${table.name}: split ${split} of ${written} rows into days`);
+    return { table: table.name, files, written, rewritten: false };
   }
   const files = await copyToStaging(engine, path.join(staging, table.name),
     `SELECT * FROM read_parquet(${literal(file)}) ORDER BY occurred_at`, 'event_date', batchId, 'f');
   await fs.rm(file, { force: true });
   return { table: table.name, files, written, rewritten: true };
+}
+
+function partitionFile(staging: string, table: string, day: string, batchId: string): string {
+  return path.join(staging, table, `event_date=${day}`, `part-${batchId}-f0.parquet`);
+}
+
+async function moveToPartition(file: string, staging: string, table: string, day: string, batchId: string, rows: number, bytes: number): Promise<StagedFile> {
+  const target = partitionFile(staging, table, day, batchId);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.rename(file, target);
+  return { file: target, rows, bytes, partition: { event_date: day } };
+}
+
+/**
+ * One file per day of a file whose row groups are in time order: each day is a filtered read
+ * (row-group statistics skip the other days) written in the same order, so no sort is needed.
+ */
+async function splitByDay(engine: Engine, file: string, staging: string, table: string, batchId: string): Promise<StagedFile[]> {
+  const days = await engine.rows<{ day: string }>(`SELECT DISTINCT event_date::VARCHAR AS day FROM read_parquet(${literal(file)}) ORDER BY day`);
+  const files: StagedFile[] = [];
+  for (const { day } of days) {
+    const target = partitionFile(staging, table, day, batchId);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const [row] = await engine.withMemoryAtLeast(ORDERED_WRITE_MEMORY, () => engine.rows<{ Count: number }>(
+      `COPY (SELECT * FROM read_parquet(${literal(file)}) WHERE event_date = ${literal(day)}::DATE) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd)`,
+    ));
+    files.push({ file: target, rows: Number(row?.Count ?? 0), bytes: (await fs.stat(target)).size, partition: { event_date: day } });
+  }
+  return files;
 }
