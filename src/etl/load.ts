@@ -13,6 +13,7 @@ import { tableRelationSql } from '../lake/reader.js';
 import type { DataFile } from '../lake/snapshot.js';
 import type { ColumnSpec } from '../lake/tables.js';
 import type { LoadDefinition } from './schema.js';
+import { LAKE_PARQUET } from '../lake/parquet-format.js';
 
 export const SCD2_COLUMNS: readonly ColumnSpec[] = [
   { name: 'valid_from', sqlType: 'TIMESTAMPTZ', description: 'When this version of the row became true.' },
@@ -76,7 +77,7 @@ export async function writeParquet(engine: Engine, select: string, dir: string, 
   const ordered = options.sortBy?.length ? `SELECT * FROM (${select}) ORDER BY ${options.sortBy.map(ident).join(', ')}` : select;
   if (options.partitionColumn) {
     const rows = await engine.rows<{ filename: string; count: number; file_size_bytes: number }>(
-      `COPY (${ordered}) TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident(options.partitionColumn)}), WRITE_PARTITION_COLUMNS true,
+      `COPY (${ordered}) TO ${literal(dir)} (${LAKE_PARQUET}, PARTITION_BY (${ident(options.partitionColumn)}), WRITE_PARTITION_COLUMNS true,
         OVERWRITE_OR_IGNORE true, FILENAME_PATTERN ${literal(`${filePrefix}-{i}`)}, RETURN_STATS true)`,
     );
     return rows.filter((row) => Number(row.count) > 0).map((row) => {
@@ -85,7 +86,7 @@ export async function writeParquet(engine: Engine, select: string, dir: string, 
     });
   }
   const file = path.join(dir, `${filePrefix}-0.parquet`);
-  const [row] = await engine.rows<{ Count: number }>(`COPY (${ordered}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  const [row] = await engine.rows<{ Count: number }>(`COPY (${ordered}) TO ${literal(file)} (${LAKE_PARQUET})`);
   const rows = Number(row?.Count ?? 0);
   if (rows === 0) {
     await fs.rm(file, { force: true });

@@ -12,6 +12,7 @@ import type { ColumnSpec } from '../lake/tables.js';
 import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE } from '../lake/tables.js';
 import type { RefusedEvent } from './stream-event.js';
 import { iso } from './operator.js';
+import { LAKE_PARQUET } from '../lake/parquet-format.js';
 
 /** Writes rows with exactly `columns` to `<dir>/<name>.parquet`; returns the staged file. */
 export async function writeRowsParquet(engine: Engine, dir: string, name: string, columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], partition: Record<string, string> = {}): Promise<StagedFile> {
@@ -22,7 +23,7 @@ export async function writeRowsParquet(engine: Engine, dir: string, name: string
   const spec = `{${columns.map((column) => `${literal(column.name)}: ${literal(column.sqlType === 'TIMESTAMPTZ' ? 'VARCHAR' : column.sqlType)}`).join(', ')}}`;
   const select = columns.map((column) => column.sqlType === 'TIMESTAMPTZ' ? `CAST(${ident(column.name)} AS TIMESTAMPTZ) AS ${ident(column.name)}` : ident(column.name)).join(', ');
   try {
-    await engine.run(`COPY (SELECT ${select} FROM read_json(${literal(json)}, format = 'newline_delimited', columns = ${spec})) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd)`);
+    await engine.run(`COPY (SELECT ${select} FROM read_json(${literal(json)}, format = 'newline_delimited', columns = ${spec})) TO ${literal(target)} (${LAKE_PARQUET})`);
   } finally {
     await fs.rm(json, { force: true });
   }

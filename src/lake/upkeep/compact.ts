@@ -13,6 +13,7 @@ import type { LakeLayout } from '../layout.js';
 import { tableRelationSql, type TableInfo } from '../reader.js';
 import type { Snapshot } from '../snapshot.js';
 import { replaceFiles } from './replace-files.js';
+import { LAKE_PARQUET } from '../parquet-format.js';
 
 export interface CompactOptions {
   /** Only these tables (default all). */
@@ -74,7 +75,7 @@ export async function compactLake(engine: Engine, layout: LakeLayout, snapshot: 
       const timeColumn = ['occurred_at', 'rejected_at', 'window_start'].find((name) => names.has(name)) ?? group.table.columns[0]!.name;
       const relation = tableRelationSql(layout, group.files.map((file) => file.path), group.table.columns);
       const [row] = await engine.rows<{ Count: number }>(
-        `COPY (SELECT * FROM (${relation}) ORDER BY ${ident(timeColumn)}, ${ident(group.table.columns[0]!.name)}) TO ${literal(stagedFile)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (SELECT * FROM (${relation}) ORDER BY ${ident(timeColumn)}, ${ident(group.table.columns[0]!.name)}) TO ${literal(stagedFile)} (${LAKE_PARQUET})`,
       );
       const rows = Number(row?.Count ?? 0);
       const plannedRows = plan[index]!.rows;

@@ -21,6 +21,7 @@ import { withLakeLock } from '../../lake/lock.js';
 import { commitSnapshot, readLatestSnapshot, type DataFile, type DerivedTable, type Snapshot } from '../../lake/snapshot.js';
 import { referenceLookup } from './reference-tables.js';
 import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, enrichmentColumns, eventTableColumns } from '../../lake/tables.js';
+import { LAKE_PARQUET } from '../../lake/parquet-format.js';
 
 export interface BatchContext {
   engine: Engine;
@@ -316,7 +317,7 @@ export interface StagedFile {
  */
 export async function copyToStaging(engine: Engine, dir: string, select: string, partitionColumn: string, batchId: string, namePrefix = ''): Promise<StagedFile[]> {
   const rows = await engine.rows<{ filename: string; count: number; file_size_bytes: number }>(
-    `COPY (${select}) TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${ident(partitionColumn)}), WRITE_PARTITION_COLUMNS true,
+    `COPY (${select}) TO ${literal(dir)} (${LAKE_PARQUET}, PARTITION_BY (${ident(partitionColumn)}), WRITE_PARTITION_COLUMNS true,
       FILENAME_PATTERN ${literal(`part-${batchId}-${namePrefix}{i}`)}, RETURN_STATS true${namePrefix ? ', OVERWRITE_OR_IGNORE true' : ''})`,
   );
   return rows

@@ -30,6 +30,7 @@ import { compileValidation } from '../../contract/sql-validation.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
 import { copyToStaging, enrichedColumns, type BatchContext, type StagedFile } from './batch-writer.js';
+import { LAKE_PARQUET } from '../../lake/parquet-format.js';
 
 export interface DirectWrite {
   table: string;
@@ -94,7 +95,7 @@ export async function writeValidDirect(
     await engine.run(`SET disabled_optimizers = 'filter_pushdown'`);
     const [row] = await engine.withMemoryAtLeast(ORDERED_WRITE_MEMORY, () => engine.rows<{ Count: number }>(
       `COPY (SELECT ${enrichedColumns(context, table, ingestedAt, batchId)} FROM (${validation.sql}) c WHERE c._table = ${literal(table.name)} AND len(c.reasons) = 0)
-        TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
+        TO ${literal(file)} (${LAKE_PARQUET})`,
     ));
     written = Number(row?.Count ?? 0);
   } finally {
@@ -151,7 +152,7 @@ async function splitByDay(engine: Engine, file: string, staging: string, table: 
     const target = partitionFile(staging, table, day, batchId);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const [row] = await engine.withMemoryAtLeast(ORDERED_WRITE_MEMORY, () => engine.rows<{ Count: number }>(
-      `COPY (SELECT * FROM read_parquet(${literal(file)}) WHERE event_date = ${literal(day)}::DATE) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT * FROM read_parquet(${literal(file)}) WHERE event_date = ${literal(day)}::DATE) TO ${literal(target)} (${LAKE_PARQUET})`,
     ));
     files.push({ file: target, rows: Number(row?.Count ?? 0), bytes: (await fs.stat(target)).size, partition: { event_date: day } });
   }
