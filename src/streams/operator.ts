@@ -33,6 +33,12 @@ export interface Operator<State> {
   readonly columns: readonly ColumnSpec[];
   initialState(): State;
   advance(state: State, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[];
+  /**
+   * What identifies a result among the job's results (the Kafka message key, after the job's
+   * name): a window's start and group key, a pair's key and event ids, a match's derived event
+   * id. Updates of a window share its key.
+   */
+  resultKey(row: ResultRow): ResultValue[];
   /** Entries held (windows, buffered join or pattern events): the bounded state's size. */
   stateEntries(state: State): number;
 }

@@ -9,7 +9,7 @@
  * within `within` of the last one. After a match the key starts afresh (matches never overlap).
  */
 import type { ColumnSpec } from '../lake/tables.js';
-import type { Advance, Emission, Operator } from './operator.js';
+import type { Advance, Emission, Operator, ResultRow, ResultValue } from './operator.js';
 import { iso } from './operator.js';
 import { compareEvents, type FieldValue, type Predicate, type StreamEvent } from './stream-event.js';
 
@@ -84,6 +84,10 @@ export class PatternOperator implements Operator<PatternState> {
   /** Key fields only: the fields of step conditions are added by the config compiler (config.ts). */
   fieldsOf(type: string): string[] {
     return [...new Set(this.spec.steps.filter((step) => step.type === type).map((step) => step.key))];
+  }
+
+  resultKey(row: ResultRow): ResultValue[] {
+    return [row.id ?? null];
   }
 
   initialState(): PatternState {

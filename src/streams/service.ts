@@ -19,7 +19,7 @@ export interface StreamJobSummary {
 }
 
 export async function listStreams(workspace: Workspace): Promise<StreamJobSummary[]> {
-  const { file } = await loadStreams(workspace.root, workspace.registry);
+  const { file } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
   const snapshot = await readLatestSnapshot(new LakeLayout(workspace.lakeRoot));
   const watermarks = streamsSourceOf(snapshot)?.watermarks ?? {};
   return file.streams.map((job) => {

@@ -85,7 +85,7 @@ describe('stream jobs in file ingest', () => {
   });
 
   it('replay from the lake equals the live results of every job, revisions and batches included', async () => {
-    const { compiled } = await loadStreams(workspace.root, workspace.registry);
+    const { compiled } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
     for (const job of [...JOBS, 'notification_cause']) {
       const live = await runQuery(workspace, `SELECT * FROM ${job}`);
       const replay = await replayJob(workspace.lakeRoot, workspace.registry, compiled, job);
@@ -95,7 +95,7 @@ describe('stream jobs in file ingest', () => {
   });
 
   it('replay of a time range equals the live rows of that range', async () => {
-    const { compiled } = await loadStreams(workspace.root, workspace.registry);
+    const { compiled } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
     const from = new Date('2026-11-24T11:00:00Z');
     const to = new Date('2026-11-24T11:30:00Z');
     const live = await runQuery(workspace, `SELECT * FROM merchant_decline_rate WHERE window_start >= '2026-11-24T11:00:00Z' AND window_start < '2026-11-24T11:30:00Z'`);
