@@ -180,6 +180,7 @@ export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegi
 
   function checkPatternJob(job: PatternJobConfig, at: PropertyKey[]) {
     positive(job.within, [...at, 'within'], 'within');
+    if (types.has(job.emit.type)) add([...at, 'emit', 'type'], `"${job.emit.type}" is an event type of the contract already; a derived event needs a type of its own, e.g. ${job.emit.type}_suspected`);
     const keyFieldOfType = new Map<string, string>();
     let keyType: string | undefined;
     job.steps.forEach((step, i) => {

@@ -29,12 +29,16 @@ export interface OutboxMessage {
   value: string;
 }
 
-/** The Kafka message of one result: key `["<job>", …resultKey]`, value the live feed's result message plus `batch_id`. */
+/**
+ * The Kafka message of one result: key `["<job>", …resultKey]`, value the live feed's result
+ * message (with `event` for a pattern's derived event) plus `batch_id`; `emitted_at` is the batch's
+ * commit time, so a redelivery is the same bytes.
+ */
 export function outboxMessage(job: CompiledJob, emission: Emission, batchId: string, committedAt: string): OutboxMessage {
   return {
     topic: job.kafkaTopic!,
     key: JSON.stringify([job.name, ...job.operator.resultKey(emission.row)]),
-    value: JSON.stringify({ type: 'result', stream: job.name, op: emission.op, row: emission.row, emitted_at: committedAt, batch_id: batchId }),
+    value: JSON.stringify({ type: 'result', stream: job.name, op: emission.op, row: emission.row, emitted_at: committedAt, ...(job.operator.derivedEvent ? { event: job.operator.derivedEvent(emission.row) } : {}), batch_id: batchId }),
   };
 }
 

@@ -152,7 +152,15 @@ describe('stream results to a Kafka topic', () => {
     expect(messages.length).toBe(total);
     expect(topicResults(messages)).toEqual(expected);
     checkKeys(messages);
-    // Jobs without an output produce nothing.
+    // A match travels as a derived event: keyed by its id, with the envelope in `event`.
+    const matches = messages.map((message) => ({ key: JSON.parse(message.key) as string[], value: JSON.parse(message.value) as { stream: string; row: Record<string, unknown>; event?: { id: string; type: string; version: number } } }))
+      .filter((message) => message.value.stream === 'failed_logins_then_large_tx');
+    expect(matches.length).toBeGreaterThan(0);
+    for (const { key, value } of matches) {
+      expect(key).toEqual(['failed_logins_then_large_tx', value.row.id]);
+      expect(value.event).toMatchObject({ id: value.row.id, type: 'account_takeover_suspected', version: 1 });
+    }
+        // Jobs without an output produce nothing.
     expect(new Set(messages.map((message) => (JSON.parse(message.value) as { stream: string }).stream))).toEqual(new Set(OUTPUT_JOBS));
     // Everything delivered: the outbox is empty.
     expect((await fs.readdir(path.join(workspace.dir, 'lake', '_streams', 'outbox'))).filter((name) => name.endsWith('.ndjson'))).toEqual([]);

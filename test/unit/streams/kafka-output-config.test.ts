@@ -65,3 +65,18 @@ describe('output.kafka in streams.yaml', () => {
     expect(unknown!.path).toMatch(/^streams\[0\]\.output\.kafka/);
   });
 });
+
+describe('emit.type of a pattern job', () => {
+  it('rejects a type the contract already has: a derived event is a new type', () => {
+    const [problem] = problems(`streams:
+  - name: takeover
+    kind: pattern
+    key: account_id
+    within: 10m
+    steps: [{ type: transaction }]
+    emit: { type: transaction }
+`, kafka);
+    expect(problem).toMatchObject({ line: 7, path: 'streams[0].emit.type' });
+    expect(problem!.message).toMatch(/is an event type of the contract already/);
+  });
+});
