@@ -38,7 +38,7 @@ async function addKafkaOutput(dir: string, topic: string, jobs: readonly string[
 async function setBrokers(dir: string, brokers: string): Promise<void> {
   const file = path.join(dir, 'analytics.yaml');
   const text = await fs.readFile(file, 'utf8');
-  await fs.writeFile(file, text.replace(/^kafka:\n(  brokers: .*\n)?/m, `kafka:\n  brokers: [${brokers}]\n`));
+  await fs.writeFile(file, text.replace(/^kafka:\n( {2}brokers: .*\n)?/m, `kafka:\n  brokers: [${brokers}]\n`));
 }
 
 /** Every message of `topic`, read from the beginning once at least `atLeast` are there. */
