@@ -16,6 +16,10 @@ import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/
 import { connectProducer, createTopics, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
 import { LakeLayout } from '../../src/lake/layout.js';
+import { KafkaOutput } from '../../src/streams/kafka-output.js';
+import { outboxDir } from '../../src/streams/outbox.js';
+import { openWorkspace } from '../../src/workspace/workspace.js';
+import type { Logger } from '../../src/cli/logger.js';
 import { listSnapshotVersions } from '../../src/lake/snapshot.js';
 
 const PORT = testKafkaPort(19204);
@@ -39,6 +43,17 @@ async function setBrokers(dir: string, brokers: string): Promise<void> {
   const file = path.join(dir, 'analytics.yaml');
   const text = await fs.readFile(file, 'utf8');
   await fs.writeFile(file, text.replace(/^kafka:\n( {2}brokers: .*\n)?/m, `kafka:\n  brokers: [${brokers}]\n`));
+}
+
+/** A port nothing listens on. */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Every message of `topic`, read from the beginning once at least `atLeast` are there. */
@@ -169,13 +184,7 @@ describe('stream results to a Kafka topic', () => {
   it('with the broker unreachable, ingest goes on and the daemon produces the waiting results later', { timeout: 300_000 }, async () => {
     const workspace = await makeKafkaWorkspace({ streams: true });
     const topic = `results-${randomUUID().slice(0, 8)}`;
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer();
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await unusedPort();
     await setBrokers(workspace.dir, `127.0.0.1:${closed}`);
     await addKafkaOutput(workspace.dir, topic);
 
@@ -209,6 +218,49 @@ describe('stream results to a Kafka topic', () => {
     expect(messages.length).toBe(total);
     expect(topicResults(messages)).toEqual(expected);
     checkKeys(messages);
+  });
+
+  it('a crash after the broker acknowledged a file and before its removal produces it again, byte for byte', { timeout: 300_000 }, async () => {
+    const workspace = await makeKafkaWorkspace({ streams: true });
+    const topic = `results-${randomUUID().slice(0, 8)}`;
+    const closed = await unusedPort();
+    await setBrokers(workspace.dir, `127.0.0.1:${closed}`);
+    await addKafkaOutput(workspace.dir, topic);
+    // Given committed results waiting in the outbox (no broker while ingesting)
+    const ingest = await runCli(['ingest', 'file', ...files, '--format', 'json'], { cwd: workspace.dir });
+    expect(ingest.exitCode, ingest.stderr).toBe(0);
+    const outbox = outboxDir(path.join(workspace.dir, 'lake'));
+    const waiting = (await fs.readdir(outbox)).filter((name) => name.endsWith('.ndjson'));
+    expect(waiting.length).toBe(files.length);
+    const copies = await Promise.all(waiting.map(async (name) => [name, await fs.readFile(path.join(outbox, name))] as const));
+
+    // When they are produced, and the crash undoes the removal of every file
+    await setBrokers(workspace.dir, broker.brokers);
+    const opened = await openWorkspace({ workspace: workspace.dir });
+    const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const first = new KafkaOutput(opened.lakeRoot, opened.config.kafka, quiet);
+    const delivered = await first.drain();
+    await first.close(0);
+    expect(delivered.files).toBe(files.length);
+    expect((await fs.readdir(outbox)).filter((name) => name.endsWith('.ndjson'))).toEqual([]);
+    for (const [name, content] of copies) await fs.writeFile(path.join(outbox, name), content);
+    const second = new KafkaOutput(opened.lakeRoot, opened.config.kafka, quiet);
+    const again = await second.drain();
+    await second.close(0);
+
+    // Then every result is on the topic twice, both times with the same key and value
+    expect(again).toEqual(delivered);
+    const expected = await lakeResults(workspace.dir);
+    const total = OUTPUT_JOBS.reduce((sum, job) => sum + expected[job]!.length, 0);
+    expect(delivered.messages).toBe(total);
+    const messages = await consumeTopic(broker.brokers, topic, 2 * total);
+    expect(messages.length).toBe(2 * total);
+    const copiesOf = new Map<string, number>();
+    for (const message of messages) copiesOf.set(`${message.key}\u0000${message.value}`, (copiesOf.get(`${message.key}\u0000${message.value}`) ?? 0) + 1);
+    expect(copiesOf.size).toBe(total);
+    expect([...copiesOf.values()].every((count) => count === 2)).toBe(true);
+    const distinct = [...new Map(messages.map((message) => [`${message.key}\u0000${message.value}`, message])).values()];
+    expect(topicResults(distinct)).toEqual(expected);
   });
 
   async function produceLines(workspace: KafkaWorkspace, part: readonly string[]): Promise<void> {
