@@ -203,10 +203,19 @@ describe('stream results to a Kafka topic', () => {
     await createTopics(broker.brokers, Object.values(workspace.topics), 1);
     // (all of them: those already stored are dropped as duplicates)
     await produceLines(workspace, lines);
-    const daemon = startDaemon(workspace, broker.brokers);
+    const metricsPort = await unusedPort();
+    const daemon = startDaemon(workspace, broker.brokers, ['--from-beginning', '--metrics-port', String(metricsPort)]);
     try {
       const expectedIds = new Set(lines.map((line) => (JSON.parse(line) as { id: string }).id)).size;
       await eventually(async () => new Set(await lakeIds(workspace.dir)).size, (count) => count >= expectedIds, 120_000, 1_000);
+      const rows = OUTPUT_JOBS.reduce(async (sum, job) => (await sum) + (await queryRows(workspace.dir, `SELECT * FROM ${job}`)).length, Promise.resolve(0));
+      const all = await rows;
+      // The daemon's metrics show the delivery: every result produced (those that waited too), none waiting.
+      const report = await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+        return ((await response.json()) as { streams: { kafka_output: { topics: string[]; analytics_streams_kafka_results_produced_total: number; outbox_pending_results: number; last_error: string | null } } }).streams.kafka_output;
+      }, (output) => output.analytics_streams_kafka_results_produced_total === all, 60_000, 500);
+      expect(report).toMatchObject({ topics: [topic], outbox_pending_results: 0, last_error: null });
     } finally {
       daemon.process.kill('SIGTERM');
       await daemon.process;
