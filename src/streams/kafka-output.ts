@@ -121,12 +121,19 @@ export class KafkaOutput {
     this.wake?.();
   }
 
-  /** Stops the loop after one last attempt of at most `graceMs`; what is left waits in the outbox. */
+  /**
+   * Stops the loop after one last attempt, all within `graceMs` (a broker that is down must not
+   * hold up a shutdown); what is left waits in the outbox for the next run.
+   */
   async close(graceMs = 3_000): Promise<void> {
     this.closed = true;
     this.wake?.();
-    await this.loop;
-    if (graceMs > 0) await Promise.race([this.drain().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); });
+    // The pass in progress (if any), then one more for what the last batch committed.
+    const last = this.loop?.then(() => (graceMs > 0 ? this.drain() : undefined)).catch(() => undefined);
+    await Promise.race([last, deadline]);
+    clearTimeout(timer);
     await this.disconnect();
   }
 

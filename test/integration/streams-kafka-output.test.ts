@@ -199,6 +199,17 @@ describe('stream results to a Kafka topic', () => {
     const waiting = OUTPUT_JOBS.reduce(async (sum, job) => (await sum) + (await queryRows(workspace.dir, `SELECT * FROM ${job}`)).length, Promise.resolve(0));
     expect(summary.kafkaOutput.pending).toBe(await waiting);
 
+    // A producer retrying the unreachable broker stops within its grace period, and keeps the results
+    const opened = await openWorkspace({ workspace: workspace.dir });
+    const retrying = new KafkaOutput(opened.lakeRoot, opened.config.kafka, { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined });
+    retrying.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const closing = Date.now();
+    await retrying.close(1_000);
+    expect(Date.now() - closing).toBeLessThan(3_500);
+    expect(retrying.stats.produced).toBe(0);
+    expect((await fs.readdir(outboxDir(opened.lakeRoot))).filter((name) => name.endsWith('.ndjson')).length).toBe(2);
+
     // When the daemon starts with a reachable broker and the rest of the events arrive on Kafka
     await createTopics(broker.brokers, Object.values(workspace.topics), 1);
     // (all of them: those already stored are dropped as duplicates)
