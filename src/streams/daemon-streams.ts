@@ -9,6 +9,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { startFeedServer, type FeedServer, type FeedStatusSource } from './feed-server.js';
 import type { ConnectionSettings } from '../pipelines/kafka/client.js';
 import { KafkaOutput } from './kafka-output.js';
+import { outboxHasFiles } from './outbox.js';
 import { openStreamRunner, type StreamRunner } from './runner.js';
 
 export interface DaemonStreams {
@@ -50,7 +51,7 @@ export async function startDaemonStreams(workspace: Workspace, options: { feedPo
   const runner = await openStreamRunner(workspace);
   let feed: FeedServer | undefined;
   let output: KafkaOutput | undefined;
-  if (runner && runner.kafkaTopics.length > 0) {
+  if (runner && (runner.kafkaTopics.length > 0 || await outboxHasFiles(workspace.lakeRoot))) {
     output = new KafkaOutput(workspace.lakeRoot, options.kafka, options.logger);
     const started = output;
     runner.onCommitted((committed) => { if (committed.outboxed > 0) started.notify(); });

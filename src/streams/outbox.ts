@@ -112,6 +112,12 @@ export async function pendingOutbox(lakeRoot: string, head: OutboxHead | undefin
   return chain;
 }
 
+/** Whether any outbox file is on disk (results may wait even after every output was removed from streams.yaml). */
+export async function outboxHasFiles(lakeRoot: string): Promise<boolean> {
+  const names = await fs.readdir(outboxDir(lakeRoot)).catch(() => [] as string[]);
+  return names.some((name) => NAME.test(name));
+}
+
 /** Marks a file delivered. */
 export async function removeOutboxFile(lakeRoot: string, file: string): Promise<void> {
   await fs.rm(path.join(outboxDir(lakeRoot), file), { force: true });

@@ -18,6 +18,7 @@ import { loadReferenceTables } from './reference-tables.js';
 import { stageValidatedBatch, validationColumns, type StagedBatch } from './staged-batch.js';
 import { openStreamRunner, type StreamRunner } from '../../streams/runner.js';
 import { KafkaOutput } from '../../streams/kafka-output.js';
+import { outboxHasFiles } from '../../streams/outbox.js';
 import { describeKafkaError } from '../kafka/client.js';
 import type { Logger } from '../../cli/logger.js';
 
@@ -132,7 +133,7 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
   summary.seconds = (performance.now() - started) / 1000;
   summary.eventsPerSecond = summary.seconds > 0 ? Math.round(summary.read / summary.seconds) : 0;
   summary.tooManyRejects = maxErrors >= 0 && summary.rejected > maxErrors;
-  if (streams && streams.kafkaTopics.length > 0) summary.kafkaOutput = await produceStreamResults(workspace, streams.kafkaTopics, options);
+  if (streams && (streams.kafkaTopics.length > 0 || await outboxHasFiles(workspace.lakeRoot))) summary.kafkaOutput = await produceStreamResults(workspace, streams.kafkaTopics, options);
   return summary;
 }
 
