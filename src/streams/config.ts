@@ -10,6 +10,7 @@ import path from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import type { FieldSpec } from '../contract/field-spec.js';
 import type { EventTypeRegistry } from '../contract/registry.js';
+import type { KafkaConfig } from '../config/workspace-schema.js';
 import { DEAD_LETTER_TABLE, eventTableColumns } from '../lake/tables.js';
 import { parseDuration } from './duration.js';
 import { JoinOperator } from './join-operator.js';
@@ -47,8 +48,14 @@ function typeColumns(registry: EventTypeRegistry): Map<string, TypeColumns> {
 
 type Issue = { path: PropertyKey[]; message: string };
 
-/** Every reference problem of a parsed streams file, with paths into the YAML. */
-export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegistry): Issue[] {
+/** The workspace's Kafka settings a Kafka output is checked against (analytics.yaml `kafka:`). */
+export type KafkaOutputSettings = Pick<KafkaConfig, 'brokers' | 'topics' | 'dead_letter_topic'>;
+
+/**
+ * Every reference problem of a parsed streams file, with paths into the YAML. `kafka` is the
+ * workspace's `kafka:` section; without it, a job with a Kafka output is an error.
+ */
+export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegistry, kafka?: KafkaOutputSettings): Issue[] {
   const issues: Issue[] = [];
   const types = typeColumns(registry);
   const typeNames = [...types.keys()];
@@ -95,8 +102,22 @@ export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegi
     if (job.kind === 'window') checkWindowJob(job, at);
     else if (job.kind === 'join') checkJoinJob(job, at);
     else checkPatternJob(job, at);
+    checkKafkaOutput(job, at);
   });
   return issues;
+
+  function checkKafkaOutput(job: StreamJobConfig, at: PropertyKey[]) {
+    const topic = job.output?.kafka?.topic;
+    if (topic === undefined) return;
+    const tat = [...at, 'output', 'kafka', 'topic'];
+    if (!kafka || kafka.brokers.length === 0) {
+      add(tat, 'a Kafka output needs the workspace\'s Kafka connection: set kafka.brokers (and sasl/ssl if the cluster needs them) in analytics.yaml');
+      return;
+    }
+    const ingested = Object.entries(kafka.topics).find(([, name]) => name === topic);
+    if (ingested) add(tat, `"${topic}" is the ingest topic of ${ingested[0]} events (kafka.topics in analytics.yaml): the results would be read back as events; choose another topic`);
+    if (kafka.dead_letter_topic === topic) add(tat, `"${topic}" is the dead-letter topic (kafka.dead_letter_topic in analytics.yaml); choose another topic`);
+  }
 
   function checkWindowJob(job: WindowJobConfig, at: PropertyKey[]) {
     const list = job.events.map((name, i) => ({ name, columns: checkType(name, [...at, 'events', i]) }));
@@ -159,6 +180,7 @@ export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegi
 
   function checkPatternJob(job: PatternJobConfig, at: PropertyKey[]) {
     positive(job.within, [...at, 'within'], 'within');
+    if (types.has(job.emit.type)) add([...at, 'emit', 'type'], `"${job.emit.type}" is an event type of the contract already; a derived event needs a type of its own, e.g. ${job.emit.type}_suspected`);
     const keyFieldOfType = new Map<string, string>();
     let keyType: string | undefined;
     job.steps.forEach((step, i) => {
@@ -202,9 +224,9 @@ function neverMatches(condition: Where[string], sqlType: string, field: FieldSpe
 }
 
 /** The streams schema with the registry checks attached, for the config loader. */
-export function streamsSchemaFor(registry: EventTypeRegistry) {
+export function streamsSchemaFor(registry: EventTypeRegistry, kafka?: KafkaOutputSettings) {
   return streamsFileSchema.superRefine((file, context) => {
-    for (const issue of checkStreamReferences(file, registry)) context.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
+    for (const issue of checkStreamReferences(file, registry, kafka)) context.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
   });
 }
 
@@ -220,6 +242,8 @@ export interface CompiledJob {
   lateness: number;
   /** Changes whenever the definition changes; a checkpoint of another definition is discarded. */
   fingerprint: string;
+  /** Topic the results are also produced to (`output.kafka.topic`). */
+  kafkaTopic?: string;
 }
 
 export interface CompiledStreams {
@@ -287,20 +311,25 @@ export function compileStreams(file: StreamsFile, registry: EventTypeRegistry): 
       operator,
       fields: new Map([...fields].map(([type, set]) => [type, [...set]])),
       lateness,
-      fingerprint: createHash('sha256').update(JSON.stringify(job)).digest('hex').slice(0, 16),
+      // Where results go does not change them: adding an output keeps the job's state.
+      fingerprint: createHash('sha256').update(JSON.stringify({ ...job, output: undefined })).digest('hex').slice(0, 16),
+      ...(job.output?.kafka ? { kafkaTopic: job.output.kafka.topic } : {}),
     };
   });
   return { maxFutureSkew: parseDuration(file.max_future_skew)!, jobs };
 }
 
-/** Reads and checks `<workspace>/streams.yaml`; a workspace without the file has no jobs. */
-export async function loadStreams(workspaceRoot: string, registry: EventTypeRegistry): Promise<{ file: StreamsFile; compiled: CompiledStreams; path: string | undefined }> {
+/**
+ * Reads and checks `<workspace>/streams.yaml`; a workspace without the file has no jobs. `kafka`
+ * (analytics.yaml's `kafka:`) is what Kafka outputs are checked against.
+ */
+export async function loadStreams(workspaceRoot: string, registry: EventTypeRegistry, kafka?: KafkaOutputSettings): Promise<{ file: StreamsFile; compiled: CompiledStreams; path: string | undefined }> {
   const file = path.join(workspaceRoot, STREAMS_FILE);
   if (!existsSync(file)) {
     const empty = streamsFileSchema.parse({});
     return { file: empty, compiled: compileStreams(empty, registry), path: undefined };
   }
-  const parsed = await loadConfigFile(file, streamsSchemaFor(registry)) as StreamsFile;
+  const parsed = await loadConfigFile(file, streamsSchemaFor(registry, kafka)) as StreamsFile;
   return { file: parsed, compiled: compileStreams(parsed, registry), path: file };
 }
 

@@ -7,11 +7,16 @@ import type { Logger } from '../cli/logger.js';
 import { messageOf } from '../errors.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { startFeedServer, type FeedServer, type FeedStatusSource } from './feed-server.js';
+import type { ConnectionSettings } from '../pipelines/kafka/client.js';
+import { KafkaOutput } from './kafka-output.js';
+import { outboxHasFiles } from './outbox.js';
 import { openStreamRunner, type StreamRunner } from './runner.js';
 
 export interface DaemonStreams {
   runner: StreamRunner | undefined;
   feed: FeedServer | undefined;
+  /** Produces the results of jobs with a Kafka output (undefined when no job has one). */
+  output: KafkaOutput | undefined;
   /** The `streams` section of the daemon's metrics report (names: analytics_<component>_<noun>_<unit>_total). */
   metrics(): StreamMetrics | null;
   close(): Promise<void>;
@@ -31,11 +36,28 @@ export interface StreamMetrics {
   analytics_streams_state_entries: Record<string, number>;
   analytics_streams_state_bytes: number;
   analytics_streams_processing_seconds_total: number;
+  /** Topics of the jobs' Kafka outputs, and their delivery (null without any). */
+  kafka_output: {
+    topics: string[];
+    analytics_streams_kafka_results_produced_total: number;
+    /** Committed results waiting in the outbox (at the last delivery attempt). */
+    outbox_pending_results: number;
+    outbox_pending_files: number;
+    last_error: string | null;
+  } | null;
 }
 
-export async function startDaemonStreams(workspace: Workspace, options: { feedPort?: number; logger: Logger; status: FeedStatusSource; onFeedListening?: (url: string) => void }): Promise<DaemonStreams> {
+export async function startDaemonStreams(workspace: Workspace, options: { feedPort?: number; logger: Logger; status: FeedStatusSource; onFeedListening?: (url: string) => void; kafka: ConnectionSettings }): Promise<DaemonStreams> {
   const runner = await openStreamRunner(workspace);
   let feed: FeedServer | undefined;
+  let output: KafkaOutput | undefined;
+  if (runner && (runner.kafkaTopics.length > 0 || await outboxHasFiles(workspace.lakeRoot))) {
+    output = new KafkaOutput(workspace.lakeRoot, options.kafka, options.logger);
+    const started = output;
+    runner.onCommitted((committed) => { if (committed.outboxed > 0) started.notify(); });
+    // Also delivers what an earlier run committed and had not produced yet (a crash, a broker outage).
+    output.start();
+  }
   let watermarks: Record<string, string | null> = {};
   if (runner) {
     runner.onCommitted((committed) => { watermarks = committed.watermarks; });
@@ -51,6 +73,7 @@ export async function startDaemonStreams(workspace: Workspace, options: { feedPo
   return {
     runner,
     feed,
+    output,
     metrics: () => runner ? {
       jobs: runner.jobs.map((job) => job.name),
       feed_url: feed?.url ?? null,
@@ -64,7 +87,17 @@ export async function startDaemonStreams(workspace: Workspace, options: { feedPo
       analytics_streams_state_entries: { ...runner.stats.stateEntries },
       analytics_streams_state_bytes: runner.stats.stateBytes,
       analytics_streams_processing_seconds_total: Math.round(runner.stats.seconds * 1000) / 1000,
+      kafka_output: output ? {
+        topics: runner.kafkaTopics,
+        analytics_streams_kafka_results_produced_total: output.stats.produced,
+        outbox_pending_results: output.stats.pendingMessages,
+        outbox_pending_files: output.stats.pendingFiles,
+        last_error: output.stats.lastError,
+      } : null,
     } : null,
-    close: async () => { await feed?.close(); },
+    close: async () => {
+      await feed?.close();
+      await output?.close();
+    },
   };
 }

@@ -4,7 +4,7 @@
  * `<workspace>/.analytics/feed.json`.
  */
 import path from 'node:path';
-import type { ResultRow } from './operator.js';
+import type { DerivedEvent, ResultRow } from './operator.js';
 
 export const FEED_FILE = path.join('.analytics', 'feed.json');
 export const FEED_PATH = '/feed';
@@ -24,7 +24,7 @@ export interface FeedStreamInfo {
 
 export type ServerMessage =
   | { type: 'hello'; streams: FeedStreamInfo[]; server_time: string }
-  | { type: 'result'; stream: string; op: 'insert' | 'update'; row: ResultRow; emitted_at: string }
+  | { type: 'result'; stream: string; op: 'insert' | 'update'; row: ResultRow; emitted_at: string; event?: DerivedEvent }
   | { type: 'status'; server_time: string; events_per_second: number; lag: number | null; watermarks: Record<string, string | null>; lake_version: number | null };
 
 export type ClientMessage = { type: 'subscribe'; streams: string[] };

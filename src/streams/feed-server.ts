@@ -33,6 +33,7 @@ export const FEED_HOST = '127.0.0.1';
 export async function startFeedServer(runner: StreamRunner, options: { port: number; workspaceRoot: string; status: FeedStatusSource; statusIntervalMs?: number }): Promise<FeedServer> {
   const streams: FeedStreamInfo[] = runner.jobs.map((job) => ({ name: job.name, kind: job.kind, columns: resultColumns(job).map((column) => ({ name: column.name, sql_type: column.sqlType })) }));
   const known = new Set(streams.map((stream) => stream.name));
+  const operators = new Map(runner.jobs.map((job) => [job.name, job.operator]));
   const subscriptions = new Map<WebSocket, Set<string> | 'all'>();
   let watermarks: Record<string, string | null> = Object.fromEntries(streams.map((stream) => [stream.name, null]));
   let lakeVersion: number | null = null;
@@ -67,7 +68,9 @@ export async function startFeedServer(runner: StreamRunner, options: { port: num
     lakeVersion = committed.lakeVersion;
     const emittedAt = new Date().toISOString();
     for (const { job, emission } of committed.emissions) {
-      const text = JSON.stringify({ type: 'result', stream: job, op: emission.op, row: emission.row, emitted_at: emittedAt } satisfies ServerMessage);
+      const operator = operators.get(job);
+      const event = operator?.derivedEvent ? { event: operator.derivedEvent(emission.row) } : {};
+      const text = JSON.stringify({ type: 'result', stream: job, op: emission.op, row: emission.row, emitted_at: emittedAt, ...event } satisfies ServerMessage);
       for (const [socket, wanted] of subscriptions) {
         if ((wanted === 'all' || wanted.has(job)) && socket.readyState === socket.OPEN) socket.send(text);
       }

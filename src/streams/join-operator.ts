@@ -6,7 +6,7 @@
  * An event is late when its time + lateness is at or before the watermark before its batch.
  */
 import type { ColumnSpec } from '../lake/tables.js';
-import type { Advance, Emission, Operator, ResultRow } from './operator.js';
+import type { Advance, Emission, Operator, ResultRow, ResultValue } from './operator.js';
 import { iso } from './operator.js';
 import type { FieldValue, Predicate, StreamEvent } from './stream-event.js';
 
@@ -69,6 +69,10 @@ export class JoinOperator implements Operator<JoinState> {
       for (const field of this.spec[side].fields) fields.add(field.name);
     }
     return [...fields];
+  }
+
+  resultKey(row: ResultRow): ResultValue[] {
+    return [row.join_key ?? null, row.left_id ?? null, row.right_id ?? null];
   }
 
   initialState(): JoinState {

@@ -16,6 +16,16 @@ export interface Emission {
   row: ResultRow;
 }
 
+/** A result as an event of the contract's envelope (pattern matches: docs/streams.md, "Patterns"). */
+export interface DerivedEvent {
+  id: string;
+  type: string;
+  version: number;
+  occurred_at: string;
+  source: string;
+  data: Record<string, ResultValue>;
+}
+
 export interface Advance {
   /** Watermark before the batch (null: no event yet). Events are judged late against it. */
   before: number | null;
@@ -33,6 +43,14 @@ export interface Operator<State> {
   readonly columns: readonly ColumnSpec[];
   initialState(): State;
   advance(state: State, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[];
+  /**
+   * What identifies a result among the job's results (the Kafka message key, after the job's
+   * name): a window's start and group key, a pair's key and event ids, a match's derived event
+   * id. Updates of a window share its key.
+   */
+  resultKey(row: ResultRow): ResultValue[];
+  /** The result as a derived event, for operators whose results are events (patterns). */
+  derivedEvent?(row: ResultRow): DerivedEvent;
   /** Entries held (windows, buffered join or pattern events): the bounded state's size. */
   stateEntries(state: State): number;
 }

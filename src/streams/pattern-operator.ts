@@ -8,8 +8,9 @@
  * completes the last step; the events of each step lie after those of the step before, all
  * within `within` of the last one. After a match the key starts afresh (matches never overlap).
  */
+import { createHash } from 'node:crypto';
 import type { ColumnSpec } from '../lake/tables.js';
-import type { Advance, Emission, Operator } from './operator.js';
+import type { Advance, DerivedEvent, Emission, Operator, ResultRow, ResultValue } from './operator.js';
 import { iso } from './operator.js';
 import { compareEvents, type FieldValue, type Predicate, type StreamEvent } from './stream-event.js';
 
@@ -64,6 +65,15 @@ export function completesAtLast(steps: readonly { minCount: number }[], events: 
   return undefined;
 }
 
+/**
+ * The derived event's id: the job, the key and the match's start. The first event of a match is
+ * never part of another match (after a match the key starts afresh), so its id makes the start
+ * unique even when two matches of a key start in the same millisecond.
+ */
+export function derivedEventId(job: string, key: string, first: { id: string; t: number }): string {
+  return `${job}:${createHash('sha256').update(JSON.stringify([job, key, iso(first.t), first.id])).digest('hex').slice(0, 32)}`;
+}
+
 export class PatternOperator implements Operator<PatternState> {
   readonly kind = 'pattern' as const;
   readonly eventTypes: readonly string[];
@@ -72,9 +82,11 @@ export class PatternOperator implements Operator<PatternState> {
   constructor(readonly spec: PatternJobSpec) {
     this.eventTypes = [...new Set(spec.steps.map((step) => step.type))];
     this.columns = [
-      { name: 'id', sqlType: 'VARCHAR', description: 'Id of the derived event: `<job>:<id of the event that completed the match>`.' },
+      { name: 'id', sqlType: 'VARCHAR', description: 'Id of the derived event: `<job>:` and 32 hex digits of a hash of the job, the key and the match\'s start (its time and first event), the same on every run.' },
       { name: 'type', sqlType: 'VARCHAR', description: 'Type of the derived event (`emit.type`).' },
+      { name: 'version', sqlType: 'INTEGER', description: 'Schema version of the derived event (1).' },
       { name: 'occurred_at', sqlType: 'TIMESTAMPTZ', description: 'Time of the event that completed the match.' },
+      { name: 'source', sqlType: 'VARCHAR', description: 'Producer of the derived event: `stream:<job>`.' },
       { name: 'match_key', sqlType: spec.keySqlType, description: 'The key the sequence shares.' },
       { name: 'started_at', sqlType: 'TIMESTAMPTZ', description: 'Time of the first event of the match.' },
       { name: 'event_ids', sqlType: 'VARCHAR[]', description: 'Ids of the events of the match, in order.' },
@@ -84,6 +96,22 @@ export class PatternOperator implements Operator<PatternState> {
   /** Key fields only: the fields of step conditions are added by the config compiler (config.ts). */
   fieldsOf(type: string): string[] {
     return [...new Set(this.spec.steps.filter((step) => step.type === type).map((step) => step.key))];
+  }
+
+  resultKey(row: ResultRow): ResultValue[] {
+    return [row.id ?? null];
+  }
+
+  /** A match as an event of the contract's envelope: the match's fields are its data. */
+  derivedEvent(row: ResultRow): DerivedEvent {
+    return {
+      id: String(row.id),
+      type: String(row.type),
+      version: Number(row.version),
+      occurred_at: String(row.occurred_at),
+      source: String(row.source),
+      data: { match_key: row.match_key ?? null, started_at: row.started_at ?? null, event_ids: row.event_ids ?? [] },
+    };
   }
 
   initialState(): PatternState {
@@ -146,9 +174,11 @@ export class PatternOperator implements Operator<PatternState> {
     return matches.map(({ key, last, used }) => ({
       op: 'insert' as const,
       row: {
-        id: `${spec.name}:${last.id}`,
+        id: derivedEventId(spec.name, key, used[0]!),
         type: spec.emitType,
+        version: 1,
         occurred_at: iso(last.t),
+        source: `stream:${spec.name}`,
         match_key: spec.keySqlType === 'VARCHAR' ? key : Number(key),
         started_at: iso(used[0]!.t),
         event_ids: used.map((event) => event.id),

@@ -17,7 +17,7 @@ import type { BatchExtension, StagedFile, StoredBatch } from '../pipelines/inges
 import { replaceAtomically } from '../lake/durable-fs.js';
 import type { DerivedTable, Snapshot } from '../lake/snapshot.js';
 import type { ColumnSpec } from '../lake/tables.js';
-import { loadStreams, type CompiledJob, type CompiledStreams } from './config.js';
+import { loadStreams, type CompiledJob, type CompiledStreams, type KafkaOutputSettings } from './config.js';
 import { advanceJob, initialJobState, type JobState } from './job.js';
 import { queryEvents, readColumnsSql, tableReads, typeFilterSql, type TableRead } from './lake-events.js';
 import type { Emission } from './operator.js';
@@ -25,6 +25,7 @@ import { iso } from './operator.js';
 import { writeRefusedParquet, writeRowsParquet } from './result-files.js';
 import type { RefusedEvent, StreamEvent } from './stream-event.js';
 import { appendAll } from './append-all.js';
+import { outboxMessage, writeOutboxFile, type OutboxHead, type OutboxMessage } from './outbox.js';
 
 /** The checkpoint of every job, as stored in `_streams/state-<batch>.json`. */
 export interface StreamsState {
@@ -37,6 +38,8 @@ export interface StreamsSource {
   state: string;
   batch_id: string;
   watermarks: Record<string, string | null>;
+  /** The newest committed outbox file of results bound for Kafka topics (outbox.ts). */
+  outbox?: OutboxHead;
 }
 
 /** One committed batch's output, for the live feed. */
@@ -45,6 +48,8 @@ export interface CommittedStreams {
   events: number;
   emissions: { job: string; emission: Emission }[];
   watermarks: Record<string, string | null>;
+  /** Results this batch put in the Kafka outbox. */
+  outboxed: number;
 }
 
 export const STATE_DIR = '_streams';
@@ -91,6 +96,11 @@ export class StreamRunner {
     return this.streams.jobs;
   }
 
+  /** Topics the jobs' results are also produced to. */
+  get kafkaTopics(): string[] {
+    return [...new Set(this.streams.jobs.flatMap((job) => job.kafkaTopic ? [job.kafkaTopic] : []))];
+  }
+
   /** Subscribes to committed results (the live feed); returns the unsubscribe function. */
   onCommitted(listener: (committed: CommittedStreams) => void): () => void {
     this.listeners.add(listener);
@@ -108,6 +118,7 @@ export class StreamRunner {
     const emissions: { job: string; emission: Emission }[] = [];
     const refused: RefusedEvent[] = [];
     const staged: { table: string; files: StagedFile[] }[] = [];
+    const outbox: OutboxMessage[] = [];
     const stateEntries: Record<string, number> = {};
     for (const job of this.streams.jobs) {
       let jobState = state.jobs[job.name];
@@ -118,6 +129,7 @@ export class StreamRunner {
       stateEntries[job.name] = job.operator.stateEntries(result.state.operator);
       if (result.emissions.length === 0) continue;
       for (const emission of result.emissions) emissions.push({ job: job.name, emission });
+      if (job.kafkaTopic) for (const emission of result.emissions) outbox.push(outboxMessage(job, emission, batch.batchId, batch.ingestedAt));
       const rows = result.emissions.map((emission) => ({ ...emission.row, batch_id: batch.batchId }));
       const file = await writeRowsParquet(batch.engine, path.join(batch.staging, job.name), `part-${batch.batchId}-0`, resultColumns(job), rows);
       staged.push({ table: job.name, files: [file] });
@@ -133,10 +145,13 @@ export class StreamRunner {
       const watermark = state.jobs[job.name]?.watermark;
       return [job.name, watermark === null || watermark === undefined ? null : iso(watermark)];
     }));
-    const parentState = streamsSourceOf(batch.parent)?.state;
+    const parentSource = streamsSourceOf(batch.parent);
+    const parentState = parentSource?.state;
+    // Written before the commit; deliverable only once the snapshot below names it (outbox.ts).
+    const outboxHead = outbox.length > 0 ? await writeOutboxFile(this.lakeRoot, parentSource?.outbox, batch.batchId, outbox) : parentSource?.outbox;
     return {
       staged,
-      sources: (committed) => ({ ...committed, streams: { state: statePath, batch_id: batch.batchId, watermarks } satisfies StreamsSource }),
+      sources: (committed) => ({ ...committed, streams: { state: statePath, batch_id: batch.batchId, watermarks, ...(outboxHead ? { outbox: outboxHead } : {}) } satisfies StreamsSource }),
       define: this.streams.jobs.map(resultTable),
       committed: (version) => {
         this.cache = { path: statePath, state };
@@ -149,7 +164,7 @@ export class StreamRunner {
         this.stats.stateBytes = text.length;
         this.stats.seconds += (performance.now() - started) / 1000;
         void this.pruneStates(parentState, statePath);
-        const committed: CommittedStreams = { lakeVersion: version, events: events.length, emissions, watermarks };
+        const committed: CommittedStreams = { lakeVersion: version, events: events.length, emissions, watermarks, outboxed: outbox.length };
         for (const listener of this.listeners) listener(committed);
       },
     };
@@ -196,7 +211,7 @@ export class StreamRunner {
 }
 
 /** The runner for a workspace's enabled jobs, or undefined when it declares none. */
-export async function openStreamRunner(workspace: { root: string; lakeRoot: string; registry: EventTypeRegistry }): Promise<StreamRunner | undefined> {
-  const { compiled } = await loadStreams(workspace.root, workspace.registry);
+export async function openStreamRunner(workspace: { root: string; lakeRoot: string; registry: EventTypeRegistry; config: { kafka: KafkaOutputSettings } }): Promise<StreamRunner | undefined> {
+  const { compiled } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
   return compiled.jobs.length === 0 ? undefined : new StreamRunner(compiled, workspace.registry, workspace.lakeRoot);
 }

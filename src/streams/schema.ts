@@ -49,11 +49,27 @@ export const windowSchema = z
   })
   .strict();
 
+/** Kafka's rule for topic names. */
+export const KAFKA_TOPIC_PATTERN = /^[A-Za-z0-9._-]{1,249}$/;
+
+export const outputSchema = z
+  .object({
+    kafka: z
+      .object({
+        topic: z.string().regex(KAFKA_TOPIC_PATTERN, 'use 1 to 249 letters, digits, dots, underscores or dashes').describe('Topic the results are produced to, keyed by the job and the result\'s key (created with the broker\'s defaults when missing).'),
+      })
+      .strict()
+      .optional()
+      .describe('Also produce every result to a Kafka topic, after the batch that computed it is committed to the lake (at least once, deterministic keys), with the connection settings of `kafka:` in analytics.yaml.'),
+  })
+  .strict();
+
 const common = {
   name: name.describe('Job name; also the name of its lake table and of its live feed stream.'),
   description: z.string().default('').describe('What the job answers, in one sentence.'),
   enabled: z.boolean().default(true).describe('Run the job during ingest.'),
   allowed_lateness: duration.default('0s').describe('How long after the watermark passes a window end (or time bound) late events still count; a window already emitted is then emitted again as an update. Later events are dead-lettered with stage `late`.'),
+  output: outputSchema.optional().describe('Where results go besides the job\'s lake table and the live feed.'),
 };
 
 export const windowJobSchema = z
@@ -129,4 +145,5 @@ export type WindowJobConfig = z.output<typeof windowJobSchema>;
 export type JoinJobConfig = z.output<typeof joinJobSchema>;
 export type PatternJobConfig = z.output<typeof patternJobSchema>;
 export type Where = z.output<typeof whereSchema>;
+export type OutputConfig = z.output<typeof outputSchema>;
 export type AggregateConfig = z.output<typeof aggregateSchema>;

@@ -14,12 +14,14 @@ export interface StreamJobSummary {
   /** Window, time bound or steps, in a few words. */
   shape: string;
   lateness: string;
+  /** Where results go besides the lake table and the feed: `kafka:<topic>`, or null. */
+  output: string | null;
   watermark: string | null;
   rows: number;
 }
 
 export async function listStreams(workspace: Workspace): Promise<StreamJobSummary[]> {
-  const { file } = await loadStreams(workspace.root, workspace.registry);
+  const { file } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
   const snapshot = await readLatestSnapshot(new LakeLayout(workspace.lakeRoot));
   const watermarks = streamsSourceOf(snapshot)?.watermarks ?? {};
   return file.streams.map((job) => {
@@ -28,6 +30,6 @@ export async function listStreams(workspace: Workspace): Promise<StreamJobSummar
     const shape = job.kind === 'window'
       ? job.window.type === 'session' ? `session, gap ${job.window.gap}` : job.window.type === 'hopping' ? `hopping ${job.window.size} every ${job.window.advance}` : `tumbling ${job.window.size}`
       : job.kind === 'join' ? `${job.left.key} = ${job.right.key} within ${job.within}` : `${job.steps.length} steps within ${job.within}`;
-    return { name: job.name, kind: job.kind, description: job.description, enabled: job.enabled, events, shape, lateness: job.allowed_lateness, watermark: watermarks[job.name] ?? null, rows };
+    return { name: job.name, kind: job.kind, description: job.description, enabled: job.enabled, events, shape, lateness: job.allowed_lateness, output: job.output?.kafka ? `kafka:${job.output.kafka.topic}` : null, watermark: watermarks[job.name] ?? null, rows };
   });
 }

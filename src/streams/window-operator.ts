@@ -10,7 +10,7 @@
  *   event can merge two sessions and move the start, which an `update` row could not express.
  */
 import type { ColumnSpec } from '../lake/tables.js';
-import type { Advance, Emission, Operator, ResultRow } from './operator.js';
+import type { Advance, Emission, Operator, ResultRow, ResultValue } from './operator.js';
 import { iso } from './operator.js';
 import type { AggregateFunction } from './schema.js';
 import { compileWhere, type FieldValue, type Predicate, type StreamEvent } from './stream-event.js';
@@ -179,6 +179,10 @@ export class WindowOperator implements Operator<WindowState> {
 
   fieldsOf(): string[] {
     return this.fieldsRead;
+  }
+
+  resultKey(row: ResultRow): ResultValue[] {
+    return [row.window_start ?? null, ...this.spec.groupBy.map((key) => row[key.name] ?? null)];
   }
 
   initialState(): WindowState {

@@ -3,6 +3,7 @@
  * equals a replay from the lake with the same operators; refused events are dead letters of
  * stage late or future; the checkpoint is named by the snapshot that holds the results.
  */
+import { derivedEventId } from '../../src/streams/pattern-operator.js';
 import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -56,9 +57,11 @@ describe('stream jobs in file ingest', () => {
     const windows = await runQuery(workspace, `SELECT window_start, window_end, country, channel, tx_count, volume FROM tx_per_minute ORDER BY window_start LIMIT 1`);
     const row = windows.rows[0]!;
     expect(Date.parse(String(row.window_end)) - Date.parse(String(row.window_start))).toBe(60_000);
-    const pattern = await runQuery(workspace, `SELECT match_key, type, event_ids FROM failed_logins_then_large_tx WHERE match_key = 'acc-takeover-1'`);
+    const pattern = await runQuery(workspace, `SELECT id, match_key, type, version, source, occurred_at, started_at, event_ids FROM failed_logins_then_large_tx WHERE match_key = 'acc-takeover-1'`);
     expect(pattern.rows).toHaveLength(1);
-    expect(pattern.rows[0]!.type).toBe('account_takeover_suspected');
+    // A derived event: its own type, version 1, source stream:<job>, an id from job, key and start.
+    expect(pattern.rows[0]).toMatchObject({ type: 'account_takeover_suspected', version: 1, source: 'stream:failed_logins_then_large_tx' });
+    expect(pattern.rows[0]!.id).toBe(derivedEventId('failed_logins_then_large_tx', 'acc-takeover-1', { id: 'seq-5-alert-0', t: Date.parse(String(pattern.rows[0]!.started_at)) }));
     expect(pattern.rows[0]!.event_ids).toEqual(['seq-5-alert-0', 'seq-5-alert-1', 'seq-5-alert-2', 'seq-5-tx']);
   });
 
@@ -85,7 +88,7 @@ describe('stream jobs in file ingest', () => {
   });
 
   it('replay from the lake equals the live results of every job, revisions and batches included', async () => {
-    const { compiled } = await loadStreams(workspace.root, workspace.registry);
+    const { compiled } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
     for (const job of [...JOBS, 'notification_cause']) {
       const live = await runQuery(workspace, `SELECT * FROM ${job}`);
       const replay = await replayJob(workspace.lakeRoot, workspace.registry, compiled, job);
@@ -95,7 +98,7 @@ describe('stream jobs in file ingest', () => {
   });
 
   it('replay of a time range equals the live rows of that range', async () => {
-    const { compiled } = await loadStreams(workspace.root, workspace.registry);
+    const { compiled } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
     const from = new Date('2026-11-24T11:00:00Z');
     const to = new Date('2026-11-24T11:30:00Z');
     const live = await runQuery(workspace, `SELECT * FROM merchant_decline_rate WHERE window_start >= '2026-11-24T11:00:00Z' AND window_start < '2026-11-24T11:30:00Z'`);

@@ -114,7 +114,13 @@ describe('live feed of stream results', () => {
     });
     expect(window).toMatchObject({ type: 'result', op: 'insert', row: { window_end: new Date(minute + 60_000).toISOString(), country: 'DE', channel: 'ecommerce', tx_count: 3, volume: 60.75, revision: 0 } });
     const match = await eventually(async () => messages.find((message) => message.type === 'result' && message.stream === 'failed_logins_then_large_tx'), Boolean, 60_000, 100);
-    expect(match).toMatchObject({ type: 'result', op: 'insert', row: { type: 'account_takeover_suspected', match_key: 'acc-feed', event_ids: ['feed-alert-0', 'feed-alert-1', 'feed-alert-2', 'feed-tx'] } });
+    expect(match).toMatchObject({ type: 'result', op: 'insert', row: { type: 'account_takeover_suspected', version: 1, source: 'stream:failed_logins_then_large_tx', match_key: 'acc-feed', event_ids: ['feed-alert-0', 'feed-alert-1', 'feed-alert-2', 'feed-tx'] } });
+    // …and carries the match as an event of the contract's envelope, its fields as data.
+    const row = (match as { row: Record<string, unknown> }).row;
+    expect((match as { event?: unknown }).event).toEqual({
+      id: row.id, type: 'account_takeover_suspected', version: 1, occurred_at: row.occurred_at, source: 'stream:failed_logins_then_large_tx',
+      data: { match_key: 'acc-feed', started_at: row.started_at, event_ids: ['feed-alert-0', 'feed-alert-1', 'feed-alert-2', 'feed-tx'] },
+    });
     // Only the subscribed streams arrive.
     expect(messages.filter((message) => message.type === 'result' && !['tx_per_minute', 'failed_logins_then_large_tx'].includes(message.stream))).toEqual([]);
     expect(Date.now() - sent).toBeLessThan(30_000);

@@ -31,6 +31,7 @@ export default class IngestFile extends BaseCommand {
     const summary = await ingestFiles(workspace, {
       paths: argv as string[],
       stdin: process.stdin,
+      logger: this.logger,
       ...(flags['input-format'] ? { inputFormat: flags['input-format'] as InputFormat } : {}),
       ...(flags['max-errors'] === undefined ? {} : { maxErrors: flags['max-errors'] }),
       onProgress: (event) => {
@@ -46,6 +47,10 @@ export default class IngestFile extends BaseCommand {
     });
     if (flags.format === 'json') this.out(JSON.stringify(summary));
     else this.out(renderSummary(summary));
+    const output = summary.kafkaOutput;
+    if (output?.error) {
+      this.logger.warn(`stream results not produced to Kafka (${output.topics.join(', ')}): ${output.error}; ${output.pending} results wait in the lake's outbox (lake/_streams/outbox) and are produced by the next ingest or by analytics ingest kafka`, { pending: output.pending, produced: output.produced });
+    }
     for (const failure of summary.failures) {
       process.stderr.write(`${chalk.red('Error:')} ${failure.message}\n${failure.hint ? `${chalk.yellow('Hint:')} ${failure.hint}\n` : ''}`);
     }
@@ -70,5 +75,6 @@ function renderSummary(summary: IngestSummary): string {
     `  rejected    ${summary.rejected.toLocaleString('en-US')}${summary.rejected > 0 ? '  (dead_letters table)' : ''}`,
     `  duplicates  ${summary.duplicates.toLocaleString('en-US')}`,
     ...(summary.failures.length > 0 ? [`  unreadable files  ${summary.failures.length}`] : []),
+    ...(summary.kafkaOutput ? [`  stream results to Kafka  ${summary.kafkaOutput.produced.toLocaleString('en-US')} produced${summary.kafkaOutput.pending > 0 ? `, ${summary.kafkaOutput.pending.toLocaleString('en-US')} waiting in the outbox` : ''}`] : []),
   ].join('\n');
 }

@@ -33,7 +33,7 @@ export default class StreamReplay extends BaseCommand {
     const from = parseDateFlag(flags.from, 'from');
     const to = parseDateFlag(flags.to, 'to');
     if (from && to && from >= to) throw new UserError('BAD_ARGUMENT', `--from ${flags.from} is not before --to ${flags.to}.`, { hint: 'Swap them.' });
-    const { compiled } = await loadStreams(workspace.root, workspace.registry);
+    const { compiled } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
     const result = await replayJob(workspace.lakeRoot, workspace.registry, compiled, args.name, { ...(from ? { from } : {}), ...(to ? { to } : {}) }, { memoryLimit: workspace.config.engine.memory_limit });
     const columns = result.columns.map((column) => ({ name: column.name, type: column.sqlType }));
     const rows = result.rows as Record<string, never>[];

@@ -26,7 +26,7 @@ export default class StreamTail extends BaseCommand {
     this.setupLogging('stream', flags.debug);
     const workspace = await this.loadWorkspace(flags.workspace);
     const names = args.name.split(',').map((name) => name.trim()).filter(Boolean);
-    const { file } = await loadStreams(workspace.root, workspace.registry);
+    const { file } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
     const known = file.streams.map((job) => job.name);
     const unknown = names.filter((name) => name !== '*' && !known.includes(name));
     if (unknown.length > 0) throw new UserError('BAD_ARGUMENT', `No stream job named ${unknown.map((name) => `"${name}"`).join(', ')} in streams.yaml.`, { hint: `Known jobs: ${known.join(', ') || 'none'}.` });

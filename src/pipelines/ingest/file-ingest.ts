@@ -17,6 +17,10 @@ import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
 import { stageValidatedBatch, validationColumns, type StagedBatch } from './staged-batch.js';
 import { openStreamRunner, type StreamRunner } from '../../streams/runner.js';
+import { KafkaOutput } from '../../streams/kafka-output.js';
+import { outboxHasFiles } from '../../streams/outbox.js';
+import { describeKafkaError } from '../kafka/client.js';
+import type { Logger } from '../../cli/logger.js';
 
 export interface IngestFileOptions {
   /** Files, globs, or '-' for standard input. */
@@ -29,6 +33,20 @@ export interface IngestFileOptions {
   onProgress?: (event: IngestProgress) => void;
   /** false: validate every record through the general (staged) path; tests compare both paths. Default true. */
   fastPath?: boolean;
+  /** Receives the Kafka client's lines when stream jobs produce to Kafka topics. */
+  logger?: Logger;
+  /** How long to try producing stream results to their Kafka topics after the files (default 20 s). */
+  kafkaOutputWaitMs?: number;
+}
+
+/** Stream results bound for Kafka topics (`output.kafka` in streams.yaml), after the run. */
+export interface KafkaOutputSummary {
+  topics: string[];
+  /** Results produced by this run (including any an earlier run left in the outbox). */
+  produced: number;
+  /** Committed results still in the outbox: the next ingest or the Kafka daemon produces them. */
+  pending: number;
+  error: string | null;
 }
 
 export type IngestProgress =
@@ -65,6 +83,7 @@ export interface IngestSummary {
   maxErrors: number;
   /** True when rejected > maxErrors (and maxErrors is not -1). */
   tooManyRejects: boolean;
+  kafkaOutput?: KafkaOutputSummary;
 }
 
 export async function ingestFiles(workspace: Workspace, options: IngestFileOptions): Promise<IngestSummary> {
@@ -77,9 +96,10 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
   const engine = await Engine.open({ memoryLimit: workspace.config.engine.memory_limit, tempDirectory: spill, ...(workspace.config.engine.threads ? { threads: workspace.config.engine.threads } : {}) });
   const summary: IngestSummary = { files: [], failures: [], read: 0, stored: 0, rejected: 0, duplicates: 0, seconds: 0, eventsPerSecond: 0, maxErrors, tooManyRejects: false };
   const stdinCopy = path.join(layout.stagingDir, `stdin-${process.pid}`);
+  let streams: StreamRunner | undefined;
   try {
     await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
-    const streams = await openStreamRunner(workspace);
+    streams = await openStreamRunner(workspace);
     const paths = await expandPaths(options.paths, cwd);
     for (const [index, { path: target, label, error: pathError }] of paths.entries()) {
       try {
@@ -113,8 +133,34 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
   summary.seconds = (performance.now() - started) / 1000;
   summary.eventsPerSecond = summary.seconds > 0 ? Math.round(summary.read / summary.seconds) : 0;
   summary.tooManyRejects = maxErrors >= 0 && summary.rejected > maxErrors;
+  if (streams && (streams.kafkaTopics.length > 0 || await outboxHasFiles(workspace.lakeRoot))) summary.kafkaOutput = await produceStreamResults(workspace, streams.kafkaTopics, options);
   return summary;
 }
+
+/**
+ * Produces the committed stream results of the outbox to their topics, for at most
+ * `kafkaOutputWaitMs`. A broker that is down fails nothing: the results stay in the outbox.
+ */
+async function produceStreamResults(workspace: Workspace, topics: string[], options: IngestFileOptions): Promise<KafkaOutputSummary> {
+  const output = new KafkaOutput(workspace.lakeRoot, workspace.config.kafka, options.logger ?? SILENT);
+  const wait = options.kafkaOutputWaitMs ?? 20_000;
+  let error: string | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      output.drain(),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`not done after ${wait / 1000} s`)), wait); }),
+    ]);
+  } catch (failure) {
+    error = describeKafkaError(failure);
+  } finally {
+    clearTimeout(timer);
+    await output.close(0);
+  }
+  return { topics, produced: output.stats.produced, pending: output.stats.pendingMessages, error };
+}
+
+const SILENT: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let batchCounter = 0;
 

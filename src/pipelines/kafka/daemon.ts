@@ -149,6 +149,7 @@ class KafkaIngestDaemon {
       this.streams = await startDaemonStreams(this.workspace, {
         ...(this.options.feedPort === undefined ? {} : { feedPort: this.options.feedPort }),
         logger: this.logger,
+        kafka: this.settings,
         status: { eventsPerSecond: () => this.metrics.report().rates.events_out_per_second, lag: () => this.metrics.report().lag_total },
         ...(this.options.onFeedListening ? { onFeedListening: this.options.onFeedListening } : {}),
       });

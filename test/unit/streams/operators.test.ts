@@ -3,6 +3,7 @@
  * late and future events; and the checkpoint: JSON round-trips of the state between batches
  * change nothing (what a restart does).
  */
+import { derivedEventId } from '../../../src/streams/pattern-operator.js';
 import { describe, expect, it } from 'vitest';
 import { EventTypeRegistry } from '../../../src/contract/registry.js';
 import { compileStreams, type CompiledJob } from '../../../src/streams/config.js';
@@ -192,6 +193,18 @@ describe('pattern operator against the exhaustive reference', () => {
       expect(live.late.length).toBeGreaterThan(0);
       expect(live.emissions.map((e) => e.row.event_ids)).toEqual(reference.matches);
       expect([...live.late].sort()).toEqual(reference.late.sort());
+      // Each match is a derived event: a new type, version 1, its id from job, key and start.
+      const ids = live.emissions.map((e) => e.row.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const { row } of live.emissions) {
+        const eventIds = row.event_ids as string[];
+        expect(row).toMatchObject({ type: 'account_takeover_suspected', version: 1, source: 'stream:takeover' });
+        expect(row.id).toBe(derivedEventId('takeover', String(row.match_key), { id: eventIds[0]!, t: Date.parse(String(row.started_at)) }));
+        expect(job.operator.derivedEvent!(row)).toEqual({
+          id: row.id, type: 'account_takeover_suspected', version: 1, occurred_at: row.occurred_at, source: 'stream:takeover',
+          data: { match_key: row.match_key, started_at: row.started_at, event_ids: eventIds },
+        });
+      }
       expect(run(job, batches, true)).toEqual(live);
     });
   }
