@@ -58,7 +58,17 @@ export async function createTopics(brokers: string, topics: readonly string[], p
   const admin = kafkaClient(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, configEntries })), waitForLeaders: true });
+    // A loaded machine or a broker that has just started can miss kafkajs's 5 s default for the
+    // leaders; a second attempt finds the topics that the first one created.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, configEntries })), waitForLeaders: true, timeout: 30_000 });
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
@@ -142,6 +152,9 @@ export function startDaemon(workspace: KafkaWorkspace, brokers: string, args: re
     env: daemonEnv(),
     stdin: 'ignore',
     buffer: true,
+    // execa would SIGKILL 5 s after a SIGTERM; a loaded machine can need longer to flush, and the
+    // tests that bound the shutdown time measure it themselves.
+    forceKillAfterDelay: 60_000,
   });
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: (record: Record<string, unknown>) => void }[] = [];
