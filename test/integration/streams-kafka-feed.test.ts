@@ -11,7 +11,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeedClient, type FeedResult, type FeedState } from '../../src/dashboard/feed/feed-client.js';
+import { FeedClient, type FeedResult, type FeedState } from '../../src/streams/feed-client.js';
 import type { ServerMessage } from '../../src/streams/feed-protocol.js';
 import { CLI, queryRows, removeTempDirs } from '../support/cli.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';

@@ -13,7 +13,7 @@ import { applyTemplate, QueryRows } from '../../../src/dashboard/ui/widgets/Quer
 import { StatusPanel } from '../../../src/dashboard/ui/widgets/StatusPanel.js';
 import { WorldMap } from '../../../src/dashboard/ui/widgets/WorldMap.js';
 import { EMPTY_VIEW } from '../../../src/dashboard/ui/widgets/props.js';
-import type { FeedState } from '../../../src/dashboard/feed/feed-client.js';
+import type { FeedState } from '../../../src/streams/feed-client.js';
 
 const frame = (element: React.ReactElement) => {
   const { lastFrame, unmount } = render(element);
