@@ -93,7 +93,8 @@ export class DashboardStore {
   private readonly now: () => Date;
   private readonly concurrency: number;
   private readonly emitEveryMs: number;
-  private readonly onFeedState = (state: FeedState) => this.set({ feed: state });
+  // A change of connection state (live, stale…) shows at once; status ticks wait for the next frame.
+  private readonly onFeedState = (state: FeedState) => this.set({ feed: state }, state.state !== this.snapshot.feed?.state);
   private readonly onFeedResult = (result: FeedResult) => this.acceptResult(result);
 
   constructor(

@@ -49,7 +49,7 @@ export function waitingForStream(stream: string, feed: FeedState | null): string
     case 'absent': return 'no live feed: run analytics ingest kafka';
     case 'connecting': return 'connecting to the live feed…';
     case 'stale': return `stale since ${feed.since ? clock(feed.since) : '?'}: reconnecting`;
-    case 'live': return `live: waiting for the next ${stream} result`;
+    case 'live': return `waiting for ${stream} results`;
   }
 }
 

@@ -185,6 +185,18 @@ describe('widget frame', () => {
     expect(text).toContain('stale since 10:00:05');
     expect(text).toContain('kept row');
   });
+
+  it('says why a live-feed widget has no results yet: no feed, one frame, connecting, stale, waiting', () => {
+    const streamWidget: PlacedWidget = { ...widget, config: { type: 'log', width: 1, stream: 'tx_per_minute', limit: 100 } };
+    const empty: WidgetState = { status: 'ready', refreshing: false, result: { data: { kind: 'log', fields: ['a'], rows: [] }, export: { columns: [], rows: [] }, ignoredFilters: [], cached: false } };
+    const feed = (state: FeedState['state']): FeedState => ({ state, url: null, lastMessageAt: null, since: new Date('2026-11-24T10:00:05Z'), streams: [], status: null, reconnects: 0 });
+    expect(panel(empty, feed('absent'), streamWidget)).toMatch(/Declines +no live feed[\s\S]*no live feed: run analytics ingest/);
+    expect(panel(empty, null, streamWidget)).toMatch(/Declines +no live feed[\s\S]*no live feed in a one-frame/);
+    expect(panel(empty, feed('connecting'), streamWidget)).toContain('connecting to the live feed');
+    expect(panel(empty, feed('stale'), streamWidget)).toMatch(/stale since 10:00:05[\s\S]*stale since 10:00:05: reconnecting/);
+    expect(panel(empty, feed('live'), streamWidget)).toContain('waiting for tx_per_minute results');
+    expect(panel(empty, feed('live'), streamWidget)).not.toContain('no events in this range');
+  });
 });
 
 describe('colours', () => {
