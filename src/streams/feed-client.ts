@@ -67,6 +67,8 @@ export interface FeedClientOptions {
   backoffStartMs?: number;
   /** Longest wait between attempts (default 10 s). */
   backoffMaxMs?: number;
+  /** Keep the process alive while waiting to reconnect (a command that only tails); default false (the dashboard's UI keeps it alive). */
+  holdsProcess?: boolean;
 }
 
 /** Reads feed.json's URL; undefined when absent or unreadable. */
@@ -137,7 +139,7 @@ export class FeedClient extends EventEmitter {
   private retryLater(): void {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.connect(), this.backoffMs);
-    this.reconnectTimer.unref?.();
+    if (!this.options.holdsProcess) this.reconnectTimer.unref?.();
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.backoffMaxMs ?? BACKOFF_MAX_MS);
   }
 
@@ -160,7 +162,7 @@ export class FeedClient extends EventEmitter {
     clearTimeout(this.heartbeatTimer);
     const timeoutMs = this.options.heartbeatTimeoutMs ?? FEED_SILENCE_MS;
     this.heartbeatTimer = setTimeout(() => this.lost(`no message for ${timeoutMs / 1000} s`), timeoutMs);
-    this.heartbeatTimer.unref?.();
+    if (!this.options.holdsProcess) this.heartbeatTimer.unref?.();
   }
 
   private connect(): void {
@@ -249,7 +251,7 @@ export interface TailOptions {
 export function tailFeed(options: TailOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) return resolve();
-    const client = new FeedClient({ workspaceRoot: options.workspaceRoot, streams: options.streams, backoffStartMs: 250, backoffMaxMs: 5_000 });
+    const client = new FeedClient({ workspaceRoot: options.workspaceRoot, streams: options.streams, backoffStartMs: 250, backoffMaxMs: 5_000, holdsProcess: true });
     let lastConnected = Date.now();
     const finish = (error?: Error) => {
       client.stop();
