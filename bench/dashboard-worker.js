@@ -11,7 +11,7 @@ import chalk from 'chalk';
 import { WebSocketServer } from 'ws';
 import { FeedClient } from '../dist/streams/feed-client.js';
 import { loadDashboard, parseDashboard } from '../dist/dashboard/load.js';
-import { tuneHeapForLongRun } from '../dist/dashboard/run.js';
+import { boundInkTextCache, tuneHeapForLongRun } from '../dist/dashboard/run.js';
 import { DashboardStore } from '../dist/dashboard/store.js';
 import { App } from '../dist/dashboard/ui/App.js';
 import { INITIAL_UI, Screen } from '../dist/dashboard/ui/Screen.js';
@@ -79,6 +79,7 @@ if (part === 'soak') {
   const feed = new FeedClient({ workspaceRoot: dir, streams: ['tx_per_minute'], url });
   // What runLiveDashboard does before it renders.
   tuneHeapForLongRun();
+  const stopTrimming = await boundInkTextCache();
   const store = new DashboardStore(workspace, dashboard, { feed });
   // A terminal that throws the bytes away: 200×60, a TTY as far as Ink is concerned.
   let written = 0;
@@ -101,6 +102,7 @@ if (part === 'soak') {
     samples.push({ t: Math.round((Date.now() - started) / 1000), rssMiB: mib(memory.rss), anonMiB: mib(anonymousKiB * 1024), heapMiB: mib(memory.heapUsed), heapTotalMiB: mib(memory.heapTotal), externalMiB: mib(memory.external) });
   }
   const cpu = process.cpuUsage(cpuStart);
+  stopTrimming();
   instance.unmount();
   store.stop();
   clearInterval(results);

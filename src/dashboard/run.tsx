@@ -13,6 +13,7 @@ import type { TimeRangeName } from './schema.js';
 import { DashboardStore, widgetStream } from './store.js';
 import type { TimeRange } from './time-range.js';
 import { App } from './ui/App.js';
+import { findInkTextCache } from './ui/ink-text-cache.js';
 import { INITIAL_UI, Screen, type UiState } from './ui/Screen.js';
 
 interface TestCrash {
@@ -69,6 +70,19 @@ export function tuneHeapForLongRun(): void {
   v8.setFlagsFromString('--optimize-for-size');
 }
 
+/** Texts whose measured size Ink keeps (about a minute of live updates); older ones are dropped. */
+const INK_TEXTS_KEPT = 2_000;
+const INK_TEXT_TRIM_EVERY_MS = 10_000;
+
+/** Keeps Ink's text-measure cache bounded while the dashboard runs (see ink-text-cache.ts); returns the stop. */
+export async function boundInkTextCache(): Promise<() => void> {
+  const cache = await findInkTextCache();
+  if (!cache) return () => {};
+  const timer = setInterval(() => cache.trim(INK_TEXTS_KEPT), INK_TEXT_TRIM_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 const ENTER_SCREEN = '\u001b[?1049h\u001b[?25l';
 const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l';
 
@@ -77,6 +91,7 @@ export async function runLiveDashboard(workspace: Workspace, dashboard: LoadedDa
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
   tuneHeapForLongRun();
+  const stopTrimming = await boundInkTextCache();
   const feed = feedFor(workspace, dashboard);
   const store = new DashboardStore(workspace, dashboard, { feed, ...(options.range ? { range: options.range } : {}), ...(options.filters ? { filters: options.filters } : {}) });
   let restored = false;
@@ -110,6 +125,7 @@ export async function runLiveDashboard(workspace: Workspace, dashboard: LoadedDa
     if (crash?.where === 'timer') setTimeout(() => { throw new Error(`test crash in a timer (ANALYTICS_DASHBOARD_TEST_CRASH)`); }, crash.afterMs);
     await instance.waitUntilExit();
   } finally {
+    stopTrimming();
     store.stop();
     restore();
     process.off('exit', restore);
