@@ -61,13 +61,15 @@ export function internalErrorMessage(error: unknown, debug: boolean): string {
  * Keeps the V8 heap small for a process that renders for hours. V8 lets its heap grow to up to
  * four times the live data between full collections and keeps the young generation at its
  * largest while a process allocates fast: a live dashboard (about 35 MiB of live objects, a
- * frame of garbage per update) sat at 120–165 MiB of heap and 270–290 MiB RSS. Optimising for
- * size (a growing factor near 1, a young generation shrunk back) holds the heap at 40–60 MiB
- * for more CPU per frame (docs/performance.md, issue 7). Process-wide: only for the live
- * dashboard, which has the process to itself.
+ * frame of garbage per update) sat at 120–190 MiB of heap and 270–330 MiB RSS. Optimising for
+ * size shrinks the young generation back and collects sooner (heap 40–85 MiB); alone it doubled
+ * the CPU of a frame (28 → 50–56 ms) and raised idle CPU to 19%, so the old generation may still
+ * grow by half its live size between full collections (frame 47 ms, idle 13%). Measurements:
+ * docs/performance.md, issue 7. Process-wide: only for the live dashboard, which has the
+ * process to itself.
  */
 export function tuneHeapForLongRun(): void {
-  v8.setFlagsFromString('--optimize-for-size');
+  v8.setFlagsFromString('--optimize-for-size --heap-growing-percent=50');
 }
 
 /** Texts whose measured size Ink keeps (about a minute of live updates); older ones are dropped. */
