@@ -16,7 +16,8 @@ import { App } from './ui/App.js';
 import { findInkTextCache } from './ui/ink-text-cache.js';
 import { INITIAL_UI, Screen, type UiState } from './ui/Screen.js';
 
-interface TestCrash {
+/** Where and when a test-only crash happens (ANALYTICS_DASHBOARD_TEST_CRASH). */
+export interface TestCrash {
   where: 'render' | 'timer';
   afterMs: number;
 }
