@@ -71,6 +71,6 @@ export default class Dashboard extends BaseCommand {
       this.out(await renderOnce(workspace, dashboard, size, start));
       return;
     }
-    await runLiveDashboard(workspace, dashboard, { ...start, outputDir: flags['output-dir'] ?? workspace.resolve('exports') });
+    await runLiveDashboard(workspace, dashboard, { ...start, debug: flags.debug, outputDir: flags['output-dir'] ?? workspace.resolve('exports') });
   }
 }

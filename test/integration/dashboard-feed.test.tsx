@@ -11,7 +11,7 @@ import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FeedClient, type FeedState } from '../../src/dashboard/feed/feed-client.js';
+import { FeedClient, type FeedState } from '../../src/streams/feed-client.js';
 import { parseDashboard } from '../../src/dashboard/load.js';
 import { DashboardStore } from '../../src/dashboard/store.js';
 import type { LogData, SeriesData } from '../../src/dashboard/data/types.js';

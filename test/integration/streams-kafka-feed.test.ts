@@ -11,7 +11,14 @@ import path from 'node:path';
 import { execa } from 'execa';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FeedClient, type FeedResult, type FeedState } from '../../src/dashboard/feed/feed-client.js';
+import { createElement } from 'react';
+import { renderToString } from 'ink';
+import { loadDashboard } from '../../src/dashboard/load.js';
+import { feedFor } from '../../src/dashboard/run.js';
+import { DashboardStore, widgetStream } from '../../src/dashboard/store.js';
+import { INITIAL_UI, Screen } from '../../src/dashboard/ui/Screen.js';
+import type { FeedClient, FeedResult, FeedState } from '../../src/streams/feed-client.js';
+import { openWorkspace } from '../../src/workspace/workspace.js';
 import type { ServerMessage } from '../../src/streams/feed-protocol.js';
 import { CLI, queryRows, removeTempDirs } from '../support/cli.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
@@ -45,8 +52,10 @@ describe('live feed of stream results', () => {
   let metricsPort: number;
   const messages: ServerMessage[] = [];
   let client: WebSocket;
-  // The dashboard's own feed client, against the real daemon (its component tests use a stand-in server).
+  // The default dashboard (as `analytics init` scaffolds it) with its own feed client, against
+  // the real daemon (its component tests use a stand-in server).
   let dashboardFeed: FeedClient;
+  let dashboardStore: DashboardStore;
   const dashboardResults: FeedResult[] = [];
   const dashboardStates: FeedState['state'][] = [];
 
@@ -64,15 +73,18 @@ describe('live feed of stream results', () => {
     client.on('message', (data) => messages.push(JSON.parse(String(data)) as ServerMessage));
     await new Promise((resolve, reject) => { client.once('open', resolve); client.once('error', reject); });
     client.send(JSON.stringify({ type: 'subscribe', streams: ['tx_per_minute', 'failed_logins_then_large_tx'] }));
-    dashboardFeed = new FeedClient({ workspaceRoot: workspace.dir, streams: ['tx_per_minute'] });
+    const opened = await openWorkspace({ workspace: workspace.dir });
+    const dashboard = await loadDashboard(opened, 'default');
+    dashboardFeed = feedFor(opened, dashboard)!;
     dashboardFeed.on('result', (result: FeedResult) => dashboardResults.push(result));
     dashboardFeed.on('state', (state: FeedState) => dashboardStates.push(state.state));
-    dashboardFeed.start();
+    dashboardStore = new DashboardStore(opened, dashboard, { feed: dashboardFeed, emitEveryMs: 0 });
+    dashboardStore.start();
   });
 
   afterAll(async () => {
     client?.close();
-    dashboardFeed?.stop();
+    dashboardStore?.stop();
     if (daemon && daemon.process.exitCode === null) {
       daemon.process.kill('SIGTERM');
       await daemon.process;
@@ -129,6 +141,15 @@ describe('live feed of stream results', () => {
     expect(seen).toMatchObject({ stream: 'tx_per_minute', op: 'insert', row: { tx_count: 3, volume: 60.75 } });
     expect(dashboardResults.every((result) => result.stream === 'tx_per_minute')).toBe(true);
     expect(dashboardStates).toContain('live');
+    // The default dashboard's stream widget shows it.
+    const live = dashboardStore.dashboard.widgets.find((widget) => widgetStream(widget) === 'tx_per_minute')!;
+    expect(live.title).toBe('Live tx per minute');
+    const state = await eventually(async () => dashboardStore.getSnapshot().widgets[live.id]!, (widget) => widget.result?.data.kind === 'log' && widget.result.data.rows.some((row) => row.window_start === new Date(minute).toISOString()), 10_000, 100);
+    expect(state.result?.export.rows).toContainEqual(expect.objectContaining({ window_start: new Date(minute).toISOString(), country: 'DE', channel: 'ecommerce', tx_count: 3, volume: 60.75 }));
+    const frame = renderToString(createElement(Screen, { dashboard: dashboardStore.dashboard, snapshot: dashboardStore.getSnapshot(), ui: { ...INITIAL_UI, focus: -1 }, columns: 200, lines: 60, spinner: ' ', now: new Date() }), { columns: 200 });
+    const liveLines = frame.split('\n').filter((line) => line.includes(new Date(minute).toISOString().slice(0, 19).replace('T', ' ')));
+    expect(liveLines.some((line) => /DE +ecommerce +3 +60\.75/.test(line))).toBe(true);
+    expect(frame).not.toContain('no live feed');
     // The lake holds what the feed pushed.
     const rows = await queryRows<{ tx_count: number; volume: number }>(workspace.dir, `SELECT tx_count, volume FROM tx_per_minute WHERE window_start = '${new Date(minute).toISOString()}'`);
     expect(rows).toEqual([{ tx_count: 3, volume: 60.75 }]);
@@ -161,5 +182,10 @@ describe('live feed of stream results', () => {
     const stopped = await daemon.process;
     expect(stopped.exitCode).toBe(0);
     await expect(fs.stat(path.join(workspace.dir, '.analytics', 'feed.json'))).rejects.toThrow();
+    // The dashboard keeps the results it has and says since when they are stale.
+    await eventually(async () => dashboardStore.getSnapshot().feed, (feed) => feed?.state === 'stale', 15_000, 100);
+    const frame = renderToString(createElement(Screen, { dashboard: dashboardStore.dashboard, snapshot: dashboardStore.getSnapshot(), ui: { ...INITIAL_UI, focus: -1 }, columns: 200, lines: 60, spinner: ' ', now: new Date() }), { columns: 200 });
+    expect(frame).toMatch(/Live tx per minute +stale since \d\d:\d\d:\d\d/);
+    expect(frame).toMatch(/DE +ecommerce +3 +60\.75/);
   });
 });

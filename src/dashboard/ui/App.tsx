@@ -30,6 +30,8 @@ export interface AppProps {
   /** Fixed size (tests); default: the terminal's, following resizes. */
   size?: { columns: number; lines: number };
   onQuit?: () => void;
+  /** Tests only (ANALYTICS_DASHBOARD_TEST_CRASH): throw during a render this long after mounting. */
+  crashAfterMs?: number;
 }
 
 function useTerminalSize(fixed?: { columns: number; lines: number }): { columns: number; lines: number } {
@@ -48,8 +50,15 @@ function useTerminalSize(fixed?: { columns: number; lines: number }): { columns:
   return size;
 }
 
-export function App({ workspace, store, initialUi, outputDir, size: fixedSize, onQuit }: AppProps) {
+export function App({ workspace, store, initialUi, outputDir, size: fixedSize, onQuit, crashAfterMs }: AppProps) {
   const { exit } = useApp();
+  const [crashNow, setCrashNow] = useState(false);
+  useEffect(() => {
+    if (crashAfterMs === undefined) return;
+    const timer = setTimeout(() => setCrashNow(true), crashAfterMs);
+    return () => clearTimeout(timer);
+  }, [crashAfterMs]);
+  if (crashNow) throw new Error('test crash in a render (ANALYTICS_DASHBOARD_TEST_CRASH)');
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const dashboard: LoadedDashboard = store.dashboard;
   const [ui, setUiState] = useState<UiState>(initialUi);

@@ -10,6 +10,8 @@ import { DataTable } from './widgets/DataTable.js';
 import { EventLog } from './widgets/EventLog.js';
 import { KpiTile } from './widgets/KpiTile.js';
 import { LineChart } from './widgets/LineChart.js';
+import type { WidgetData } from '../data/types.js';
+import type { FeedState } from '../../streams/feed-client.js';
 import type { WidgetProps } from './widgets/props.js';
 import { QueryRows } from './widgets/QueryRows.js';
 import { StatusPanel } from './widgets/StatusPanel.js';
@@ -23,6 +25,8 @@ function Body(props: WidgetProps & { spinner: string }) {
     if (state.status === 'error') return <Text color="red" wrap="wrap">{(state.error ?? '').slice(0, Math.max(1, width * height - 1))}</Text>;
     return <Text dimColor>{`${props.spinner} loading…`}</Text>;
   }
+  const stream = widgetStream(widget);
+  if (stream && isEmpty(data)) return <Text dimColor wrap="truncate">{fit(waitingForStream(stream, props.feed), width)}</Text>;
   const common = { width, height, selected: view.selected, focused };
   switch (data.kind) {
     case 'kpi': return <KpiTile data={data} width={width} height={height} />;
@@ -36,10 +40,24 @@ function Body(props: WidgetProps & { spinner: string }) {
   }
 }
 
+const isEmpty = (data: WidgetData) => ('rows' in data && data.rows.length === 0) || ('x' in data && data.x.length === 0) || ('bars' in data && data.bars.length === 0) || (data.kind === 'map' && data.values.length === 0 && data.points.length === 0);
+
+/** What a stream widget without results says: why nothing has arrived yet. */
+export function waitingForStream(stream: string, feed: FeedState | null): string {
+  if (!feed) return 'no live feed in a one-frame print (--once)';
+  switch (feed.state) {
+    case 'absent': return 'no live feed: run analytics ingest kafka';
+    case 'connecting': return 'connecting to the live feed…';
+    case 'stale': return `stale since ${feed.since ? clock(feed.since) : '?'}: reconnecting`;
+    case 'live': return `waiting for ${stream} results`;
+  }
+}
+
 /** The note on the title line: what the widget is doing or what is wrong with its data. */
 export function titleNote(props: WidgetProps & { spinner: string }): { text: string; color?: string } {
   const { state, feed, widget } = props;
   const stream = widgetStream(widget);
+  if (stream && !feed) return { text: 'no live feed', color: 'gray' };
   if (stream && feed) {
     if (feed.state === 'stale') return { text: `stale since ${feed.since ? clock(feed.since) : '?'}`, color: 'yellow' };
     if (feed.state === 'absent') return { text: 'no live feed', color: 'gray' };

@@ -25,7 +25,7 @@ const header = 'title: T\nmin_columns: 120\nmin_rows: 40\nrows:\n';
 describe('dashboard YAML', () => {
   it('the shipped default dashboard loads, with every widget placed and refreshed on the default interval', () => {
     const loaded = parseDashboard(readFileSync('dashboards/default.yaml', 'utf8'), 'dashboards/default.yaml', context);
-    expect(loaded.widgets.map((widget) => widget.config.type)).toEqual(['kpi', 'kpi', 'kpi', 'kpi', 'kpi', 'kpi', 'line', 'map', 'bar', 'table', 'status', 'log', 'query']);
+    expect(loaded.widgets.map((widget) => widget.config.type)).toEqual(['kpi', 'kpi', 'kpi', 'kpi', 'kpi', 'kpi', 'line', 'map', 'bar', 'table', 'status', 'log', 'log', 'query']);
     expect(loaded.widgets[0]).toMatchObject({ id: 'r1w1', title: 'Volume', refreshMs: 10_000 });
     expect(loaded.config.filters).toEqual(['country', 'channel', 'merchant_id', 'severity']);
   });

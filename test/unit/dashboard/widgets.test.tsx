@@ -13,7 +13,7 @@ import { applyTemplate, QueryRows } from '../../../src/dashboard/ui/widgets/Quer
 import { StatusPanel } from '../../../src/dashboard/ui/widgets/StatusPanel.js';
 import { WorldMap } from '../../../src/dashboard/ui/widgets/WorldMap.js';
 import { EMPTY_VIEW } from '../../../src/dashboard/ui/widgets/props.js';
-import type { FeedState } from '../../../src/dashboard/feed/feed-client.js';
+import type { FeedState } from '../../../src/streams/feed-client.js';
 
 const frame = (element: React.ReactElement) => {
   const { lastFrame, unmount } = render(element);
@@ -184,6 +184,18 @@ describe('widget frame', () => {
     const text = panel({ status: 'ready', refreshing: false, result: { data: { kind: 'log', fields: ['a'], rows: [{ a: 'kept row' }] }, export: { columns: [], rows: [] }, ignoredFilters: [], cached: false } }, feed, streamWidget);
     expect(text).toContain('stale since 10:00:05');
     expect(text).toContain('kept row');
+  });
+
+  it('says why a live-feed widget has no results yet: no feed, one frame, connecting, stale, waiting', () => {
+    const streamWidget: PlacedWidget = { ...widget, config: { type: 'log', width: 1, stream: 'tx_per_minute', limit: 100 } };
+    const empty: WidgetState = { status: 'ready', refreshing: false, result: { data: { kind: 'log', fields: ['a'], rows: [] }, export: { columns: [], rows: [] }, ignoredFilters: [], cached: false } };
+    const feed = (state: FeedState['state']): FeedState => ({ state, url: null, lastMessageAt: null, since: new Date('2026-11-24T10:00:05Z'), streams: [], status: null, reconnects: 0 });
+    expect(panel(empty, feed('absent'), streamWidget)).toMatch(/Declines +no live feed[\s\S]*no live feed: run analytics ingest/);
+    expect(panel(empty, null, streamWidget)).toMatch(/Declines +no live feed[\s\S]*no live feed in a one-frame/);
+    expect(panel(empty, feed('connecting'), streamWidget)).toContain('connecting to the live feed');
+    expect(panel(empty, feed('stale'), streamWidget)).toMatch(/stale since 10:00:05[\s\S]*stale since 10:00:05: reconnecting/);
+    expect(panel(empty, feed('live'), streamWidget)).toContain('waiting for tx_per_minute results');
+    expect(panel(empty, feed('live'), streamWidget)).not.toContain('no events in this range');
   });
 });
 

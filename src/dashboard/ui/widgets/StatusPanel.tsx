@@ -1,7 +1,7 @@
 /** Platform status: ingest daemon, live feed, last pipeline run, data checks, lake version. */
 import { Box, Text } from 'ink';
 import type { StatusData } from '../../data/types.js';
-import type { FeedState } from '../../feed/feed-client.js';
+import type { FeedState } from '../../../streams/feed-client.js';
 import { clock, fit } from '../text.js';
 
 export function feedLine(feed: FeedState | null): { text: string; color?: string } {

@@ -1,5 +1,5 @@
 /** What every widget component receives. */
-import type { FeedState } from '../../feed/feed-client.js';
+import type { FeedState } from '../../../streams/feed-client.js';
 import type { PlacedWidget } from '../../load.js';
 import type { WidgetState } from '../../store.js';
 
