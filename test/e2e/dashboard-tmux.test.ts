@@ -165,7 +165,9 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
     expect(snapshot).toContain('Transactions by channel and status: channel = ecommerce');
 
     // Save the view (filter, range, focus) and reopen it later with --view.
+    // Wait for the Escape to land: an Escape and a key read together are one Alt+key.
     await terminal.keys('Escape');
+    await terminal.screenUntil((text) => !text.includes('channel = ecommerce') && text.includes('Platform status'), 'the grid after the drill-down');
     await terminal.keys('w');
     await terminal.type('fr-ecommerce');
     await terminal.keys('Enter');
