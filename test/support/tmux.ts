@@ -8,20 +8,31 @@ import { execa } from 'execa';
 
 export class TmuxSession {
   private readonly socket: string;
+  private started = 0;
+  /** The current session; every start makes a new one. */
+  private session: string;
 
   constructor(readonly name: string) {
     this.socket = `analytics-test-${process.pid}-${name}`;
+    this.session = name;
   }
 
-  /** Runs `command` through the shell in a new detached session of `columns`×`rows`. */
+  /**
+   * Runs `command` through the shell in a new detached session of `columns`×`rows`. The new
+   * session starts before the previous one is killed: killing a server's last session makes the
+   * server exit, and a session started just then is lost with it ("server exited unexpectedly").
+   */
   async start(command: string, size: { columns: number; rows: number }, cwd?: string): Promise<void> {
-    await this.run('kill-session', '-t', this.name).catch(() => undefined);
-    await this.run('new-session', '-d', '-s', this.name, '-x', String(size.columns), '-y', String(size.rows), ...(cwd ? ['-c', cwd] : []), command);
+    const previous = this.started > 0 ? this.session : undefined;
+    const next = `${this.name}-${++this.started}`;
+    await this.run('new-session', '-d', '-s', next, '-x', String(size.columns), '-y', String(size.rows), ...(cwd ? ['-c', cwd] : []), command);
+    this.session = next;
+    if (previous) await this.run('kill-session', '-t', previous).catch(() => undefined);
   }
 
   /** The visible screen; fails, with tmux's own message, when the session or its server is gone. */
   capture(): Promise<string> {
-    return this.run('capture-pane', '-p', '-t', this.name);
+    return this.run('capture-pane', '-p', '-t', this.session);
   }
 
   /** Waits until the screen passes `check`; on timeout the error shows the last screen. */
@@ -38,23 +49,23 @@ export class TmuxSession {
 
   /** Key names as tmux spells them (`Enter`, `C-c`, `Tab`), then a moment for the redraw. */
   async keys(...sequence: string[]): Promise<void> {
-    await this.run('send-keys', '-t', this.name, ...sequence);
+    await this.run('send-keys', '-t', this.session, ...sequence);
     await sleep(150);
   }
 
   /** Literal text, typed. */
   async type(text: string): Promise<void> {
-    await this.run('send-keys', '-t', this.name, '-l', text);
+    await this.run('send-keys', '-t', this.session, '-l', text);
     await sleep(150);
   }
 
   /** A tmux format string (`#{pane_pid}`, `#{alternate_on}`) evaluated for the session. */
   display(format: string): Promise<string> {
-    return this.run('display-message', '-p', '-t', this.name, format).then((out) => out.trim());
+    return this.run('display-message', '-p', '-t', this.session, format).then((out) => out.trim());
   }
 
   resize(size: { columns: number; rows: number }): Promise<string> {
-    return this.run('resize-window', '-t', this.name, '-x', String(size.columns), '-y', String(size.rows));
+    return this.run('resize-window', '-t', this.session, '-x', String(size.columns), '-y', String(size.rows));
   }
 
   /** Stops the session and this test file's tmux server. */
