@@ -7,7 +7,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import type { TestEvent } from '../support/events.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { TmuxSession } from '../support/tmux.js';
 import { connectProducer, createTopics, eventually, makeKafkaWorkspace, produceEvents, startDaemon, type DaemonProcess, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
+import { freePort } from '../support/ports.js';
 
 const PORT = testKafkaPort(19198);
 const COUNTRIES = ['FR', 'US', 'DE'] as const;
@@ -42,14 +42,6 @@ function alert(n: number, secondsAgo: number): TestEvent {
     id: `alert-${n}`, type: 'security_alert', version: 1, occurred_at: new Date(Date.now() - secondsAgo * 1000).toISOString(), source: 'auth',
     data: { alert_id: `a-${n}`, severity: ['low', 'medium', 'high', 'critical'][n % 4], category: 'failed_login', country: COUNTRIES[n % 3], ip: '192.0.2.7' },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const terminal = new TmuxSession(`analytics-dash-${process.pid}`);

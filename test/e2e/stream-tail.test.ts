@@ -5,18 +5,10 @@
  * real daemon's feed is tested in test/integration/streams-kafka-feed.test.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, removeTempDirs, runCli } from '../support/cli.js';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../support/ports.js';
 
 describe('analytics stream tail without a feed', () => {
   let workspace: string;
@@ -36,7 +28,7 @@ describe('analytics stream tail without a feed', () => {
   });
 
   it('gives up when the advertised feed does not answer', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     await mkdir(path.join(workspace, '.analytics'), { recursive: true });
     await writeFile(path.join(workspace, '.analytics', 'feed.json'), JSON.stringify({ url: `ws://127.0.0.1:${port}/feed`, pid: 1, started_at: new Date().toISOString() }));
     const result = await runCli(['stream', 'tail', 'tx_per_minute', '--wait-seconds', '1'], { cwd: workspace });

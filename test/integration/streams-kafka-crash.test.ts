@@ -11,10 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, removeTempDirs } from '../support/cli.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
-import { connectProducer, createTopics, eventually, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
+import { connectProducer, createTopics, eventually, killDaemonAfterNextCommit, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
-import { LakeLayout } from '../../src/lake/layout.js';
-import { listSnapshotVersions } from '../../src/lake/snapshot.js';
 
 const PORT = testKafkaPort(19202);
 
@@ -90,19 +88,11 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
 
     // The killed daemon gets the messages in four parts, and is killed once per part after a
     // commit, at a varying moment (mid-batch, mid-commit or idle).
-    const layout = new LakeLayout(path.join(killed.dir, 'lake'));
     const quarter = Math.ceil(lines.length / 4);
     let kills = 0;
     for (const [index, delay] of [150, 0, 300, 60].entries()) {
       await produce(killed, lines.slice(index * quarter, (index + 1) * quarter));
-      const before = (await listSnapshotVersions(layout)).at(-1) ?? 0;
-      const daemon = startDaemon(killed, broker.brokers);
-      await eventually(async () => (await listSnapshotVersions(layout)).at(-1) ?? 0, (version) => version > before, 120_000, 50).catch((error: unknown) => {
-        throw new Error(`${String(error)}\ndaemon stderr:\n${daemon.stderr().slice(-5000)}`);
-      });
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      daemon.process.kill('SIGKILL');
-      await daemon.process;
+      await killDaemonAfterNextCommit(killed, broker.brokers, delay);
       kills++;
     }
     expect(kills).toBe(4);

@@ -6,7 +6,6 @@
  * holds what the feed pushed.
  */
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import WebSocket from 'ws';
@@ -24,18 +23,9 @@ import { CLI, queryRows, removeTempDirs } from '../support/cli.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { connectProducer, createTopics, eventually, makeKafkaWorkspace, startDaemon, type DaemonProcess, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { takeoverEvents } from '../support/stream-traffic.js';
+import { freePort } from '../support/ports.js';
 
-const PORT = testKafkaPort(19198);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const PORT = testKafkaPort(19206);
 
 function transaction(id: string, at: number, amount = '10.00', extra: Record<string, unknown> = {}): string {
   return JSON.stringify({

@@ -13,14 +13,12 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, removeTempDirs, runCli } from '../support/cli.js';
 import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
-import { connectProducer, createTopics, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
+import { connectProducer, createTopics, eventually, killDaemonAfterNextCommit, kafkaClient, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
-import { LakeLayout } from '../../src/lake/layout.js';
 import { KafkaOutput } from '../../src/streams/kafka-output.js';
 import { outboxDir } from '../../src/streams/outbox.js';
 import { openWorkspace } from '../../src/workspace/workspace.js';
 import type { Logger } from '../../src/cli/logger.js';
-import { listSnapshotVersions } from '../../src/lake/snapshot.js';
 
 const PORT = testKafkaPort(19204);
 /** Jobs given a Kafka output: a window, a join and a pattern. */
@@ -301,19 +299,11 @@ describe('stream results to a Kafka topic', () => {
     await setBrokers(workspace.dir, broker.brokers);
     await addKafkaOutput(workspace.dir, topic);
     await createTopics(broker.brokers, Object.values(workspace.topics), 1);
-    const layout = new LakeLayout(path.join(workspace.dir, 'lake'));
     const quarter = Math.ceil(lines.length / 4);
     // Killed right after a commit (0 ms: before or while its results are produced), or a little later.
     for (const [index, delay] of [0, 40, 0, 150].entries()) {
       await produceLines(workspace, lines.slice(index * quarter, (index + 1) * quarter));
-      const before = (await listSnapshotVersions(layout)).at(-1) ?? 0;
-      const daemon = startDaemon(workspace, broker.brokers);
-      await eventually(async () => (await listSnapshotVersions(layout)).at(-1) ?? 0, (version) => version > before, 120_000, 20).catch((error: unknown) => {
-        throw new Error(`${String(error)}\ndaemon stderr:\n${daemon.stderr().slice(-5000)}`);
-      });
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      daemon.process.kill('SIGKILL');
-      await daemon.process;
+      await killDaemonAfterNextCommit(workspace, broker.brokers, delay, 20);
     }
     const daemon = startDaemon(workspace, broker.brokers);
     try {

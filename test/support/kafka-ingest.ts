@@ -13,6 +13,8 @@ import { CLI, makeWorkspace, queryRows, removeTempDirs } from './cli.js';
 import { ensureBroker, type KafkaBrokerHandle } from './kafka-broker.js';
 import type { TestEvent } from './events.js';
 import { TABLE_OF } from './events.js';
+import { LakeLayout } from '../../src/lake/layout.js';
+import { listSnapshotVersions } from '../../src/lake/snapshot.js';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
@@ -233,4 +235,20 @@ export function repeated(values: readonly string[]): string[] {
   const twice = new Set<string>();
   for (const value of values) (seen.has(value) ? twice : seen).add(value);
   return [...twice];
+}
+
+/**
+ * Starts a daemon on the workspace, waits until it commits a lake version newer than the one the
+ * lake had, waits `delayMs` more (mid-batch, mid-commit or idle) and kills it with SIGKILL.
+ */
+export async function killDaemonAfterNextCommit(workspace: KafkaWorkspace, brokers: string, delayMs: number, pollMs = 50): Promise<void> {
+  const layout = new LakeLayout(path.join(workspace.dir, 'lake'));
+  const before = (await listSnapshotVersions(layout)).at(-1) ?? 0;
+  const daemon = startDaemon(workspace, brokers);
+  await eventually(async () => (await listSnapshotVersions(layout)).at(-1) ?? 0, (version) => version > before, 120_000, pollMs).catch((error: unknown) => {
+    throw new Error(`${String(error)}\ndaemon stderr:\n${daemon.stderr().slice(-5000)}`);
+  });
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  daemon.process.kill('SIGKILL');
+  await daemon.process;
 }
