@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Makes sure the tools the integration tests use are on this machine: Java 17 and Maven (for the
-# real Kafka broker) and Debian's kcat (a peer client). Installs kcat with apt when run as root.
+# Makes sure the tools the tests use are on this machine: Java 17 and Maven (for the real Kafka
+# broker), Debian's kcat (a peer client) and tmux (the real terminal of the end-to-end tests).
+# Installs kcat and tmux with apt when run as root.
 set -euo pipefail
 missing=()
 command -v java >/dev/null || missing+=("java (OpenJDK 17)")
 command -v mvn >/dev/null || missing+=("mvn (Maven)")
-if ! command -v kcat >/dev/null; then
+packages=()
+for tool in kcat tmux; do command -v "$tool" >/dev/null || packages+=("$tool"); done
+if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing kcat (Debian package) for the Kafka integration tests…" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat) >/dev/null
+    echo "installing ${packages[*]} (Debian packages) for the tests…" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}") >/dev/null
   else
-    missing+=("kcat (sudo apt-get install kcat)")
+    missing+=("${packages[*]} (sudo apt-get install ${packages[*]})")
   fi
 fi
 if [ ${#missing[@]} -gt 0 ]; then
