@@ -105,13 +105,17 @@ export async function writeValidDirect(
     await fs.rm(file, { force: true });
     return { table: table.name, files: [], written, rewritten: false };
   }
+  // Row-group statistics of the written file, read once: its days and whether its row groups'
+  // time ranges follow each other.
   const [shape] = await engine.rows<{ first_day: string; last_day: string; overlaps: number; row_groups: number }>(`
-    SELECT (SELECT count(DISTINCT row_group_id) FROM parquet_metadata(${literal(file)})) AS row_groups,
-           (SELECT min(stats_min_value) FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'event_date') AS first_day,
-           (SELECT max(stats_max_value) FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'event_date') AS last_day,
-           (SELECT count(*) FROM (
-              SELECT stats_min_value::TIMESTAMPTZ AS low, lag(stats_max_value::TIMESTAMPTZ) OVER (ORDER BY row_group_id) AS previous_high
-              FROM parquet_metadata(${literal(file)}) WHERE path_in_schema = 'occurred_at') WHERE low < previous_high) AS overlaps`);
+    WITH stats AS (SELECT row_group_id, path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata(${literal(file)})),
+    times AS (
+      SELECT stats_min_value::TIMESTAMPTZ AS low, lag(stats_max_value::TIMESTAMPTZ) OVER (ORDER BY row_group_id) AS previous_high
+      FROM stats WHERE path_in_schema = 'occurred_at')
+    SELECT (SELECT count(DISTINCT row_group_id) FROM stats) AS row_groups,
+           (SELECT min(stats_min_value) FROM stats WHERE path_in_schema = 'event_date') AS first_day,
+           (SELECT max(stats_max_value) FROM stats WHERE path_in_schema = 'event_date') AS last_day,
+           (SELECT count(*) FROM times WHERE low < previous_high) AS overlaps`);
   const bytes = (await fs.stat(file)).size;
   // One row group says nothing of the order inside it: over several days it is sorted (cheaply).
   const oneDay = shape?.first_day === shape?.last_day;
