@@ -32,3 +32,16 @@ export function readConfigEnv(name: string): string | undefined {
 export function preferProductionBuilds(): void {
   process.env.NODE_ENV ??= 'production';
 }
+
+/**
+ * Lets Ink draw live frames on an interactive terminal. Ink reads `CI` and
+ * `CONTINUOUS_INTEGRATION` once, when it is imported (the is-in-ci package), and then writes
+ * only the last frame, on exit: a live dashboard started in a terminal by a shell with `CI=true`
+ * (CI runners, some cloud IDEs) showed a blank screen until it quit. The caller has checked
+ * that stdin and stdout are terminals. Call before importing Ink; the variables are removed from
+ * this process only.
+ */
+export function renderLiveFramesOnTerminal(): void {
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+}

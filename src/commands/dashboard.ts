@@ -7,7 +7,7 @@ import { TIME_RANGES, type TimeRangeName } from '../dashboard/schema.js';
 import { parseCustomRange } from '../dashboard/time-range.js';
 import { loadView } from '../dashboard/views.js';
 import { parseFilters } from '../dashboard/filters.js';
-import { preferProductionBuilds, readEnv } from '../env.js';
+import { preferProductionBuilds, readEnv, renderLiveFramesOnTerminal } from '../env.js';
 import { UserError } from '../errors.js';
 
 export default class Dashboard extends BaseCommand {
@@ -63,8 +63,9 @@ export default class Dashboard extends BaseCommand {
       if (typeof filters === 'string') throw new UserError('BAD_ARGUMENT', `--filter: ${filters}.`, { hint: 'Declare the dimension under filters: in the dashboard YAML.' });
       start.filters = { ...start.filters, ...filters };
     }
-    // React is imported only now, after NODE_ENV is settled (see preferProductionBuilds).
+    // React and Ink are imported only now, after the environment they read at import is settled.
     preferProductionBuilds();
+    if (!flags.once) renderLiveFramesOnTerminal();
     const { renderOnce, runLiveDashboard } = await import('../dashboard/run.js');
     if (flags.once) {
       const size = { columns: flags.columns ?? (process.stdout.isTTY ? process.stdout.columns : 200), lines: flags.rows ?? (process.stdout.isTTY ? process.stdout.rows : 60) };

@@ -25,8 +25,8 @@ describe('analytics dashboard: a crash restores the terminal', () => {
 
   for (const where of ['render', 'timer'] as const) {
     it(`a crash in a ${where === 'render' ? 'React render' : 'timer'}: alternate screen left, cursor shown, one "Internal error", exit 2`, async () => {
-      // Given the live dashboard, told to crash 3 s after it starts
-      await terminal.start(`cd ${workspace} && ANALYTICS_DASHBOARD_TEST_CRASH=${where}:3000 node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`, SIZE);
+      // Given the live dashboard, told to crash 6 s after it starts (time enough to see it first on a busy machine)
+      await terminal.start(`cd ${workspace} && ANALYTICS_DASHBOARD_TEST_CRASH=${where}:6000 node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`, SIZE);
       await terminal.screenUntil((text) => text.includes('Payments — live') && text.includes('Platform status'), 'the dashboard');
       expect(await terminal.display('#{alternate_on} #{cursor_flag}')).toBe('1 0');
 

@@ -93,8 +93,9 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
   });
 
   it('shows the live state, filters, switches the time range, drills down, exports, snapshots and quits cleanly', async () => {
-    // Given the real command in a 200×60 terminal
-    const command = `cd ${workspace.dir} && node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`;
+    // Given the real command in a 200×60 terminal, from a shell with CI=true (as on CI runners
+    // and some cloud IDEs: Ink would then draw only the last frame, on exit)
+    const command = `cd ${workspace.dir} && CI=true node ${CLI} dashboard; echo "DASHBOARD-EXIT=$?"; sleep 120`;
     await terminal.start(command, SIZE);
     let screen = await terminal.screenUntil((text) => text.includes('Payments — live') && text.includes('Ingest    running') && !text.includes('loading…'), 'the first full frame');
     expect(screen).toMatch(/Security alerts/);
