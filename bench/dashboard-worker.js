@@ -104,8 +104,10 @@ if (part === 'soak') {
   const mib = (bytes) => Math.round((bytes / 2 ** 20) * 10) / 10;
   const started = Date.now();
   const cpuStart = process.cpuUsage();
+  // BENCH_DASHBOARD_SAMPLE_MS: 1000 catches the short peaks after refresh rounds that 10 s samples miss.
+  const sampleMs = Number(process.env.BENCH_DASHBOARD_SAMPLE_MS ?? 10_000);
   while (Date.now() - started < seconds * 1000) {
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
     const memory = process.memoryUsage();
     // Anonymous memory is the process's own (JS heap, DuckDB, yoga); the rest of RSS is mapped code (node, libduckdb).
     const anonymousKiB = Number(/Anonymous:\s+(\d+)/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))?.[1] ?? 0);
@@ -128,7 +130,8 @@ if (part === 'soak') {
   console.log(JSON.stringify({
     seconds, resultsSent: sent, frames: renderTimes.length, bytesWritten: written, errors,
     inkRenderMs: { median: quantile(renderTimes, 0.5), p95: quantile(renderTimes, 0.95), max: Math.max(...renderTimes) },
-    rssMiB: { first: samples[0]?.rssMiB, last: last?.rssMiB, max: Math.max(...samples.map((s) => s.rssMiB)) },
+    sampleMs,
+    rssMiB: { first: samples[0]?.rssMiB, last: last?.rssMiB, median: quantile(samples.map((s) => s.rssMiB), 0.5), p95: quantile(samples.map((s) => s.rssMiB), 0.95), max: Math.max(...samples.map((s) => s.rssMiB)), over200MB: samples.filter((s) => s.rssMiB * 2 ** 20 > 200e6).length },
     heapMiB: { first: samples[0]?.heapMiB, last: last?.heapMiB },
     rssSlopeMiBPerHour: Math.round(slope * 3600 * 10) / 10,
     rssExtrapolatedHourMiB: Math.round(((last?.rssMiB ?? 0) + slope * Math.max(0, 3600 - seconds)) * 10) / 10,

@@ -65,12 +65,15 @@ export function internalErrorMessage(error: unknown, debug: boolean): string {
  * frame of garbage per update) sat at 120–190 MiB of heap and 270–330 MiB RSS. Optimising for
  * size shrinks the young generation back and collects sooner (heap 40–85 MiB); alone it doubled
  * the CPU of a frame (28 → 50–56 ms) and raised idle CPU to 19%, so the old generation may still
- * grow by half its live size between full collections (frame 47 ms, idle 13%). Measurements:
- * docs/performance.md, issue 7. Process-wide: only for the live dashboard, which has the
- * process to itself.
+ * grow by half its live size between full collections (frame 47 ms, idle 13%). The young
+ * generation still grew after each refresh round (RSS peaks of 185–236 MiB over a steady 155);
+ * its size is fixed when V8 starts (`--max-semi-space-size`), but the growth factor is read each
+ * time it grows, so a factor of 1 keeps it at its starting 1 MiB semi-spaces (p95 162 MiB).
+ * Measurements: docs/performance.md, issue 7. Process-wide: only for the live dashboard, which
+ * has the process to itself.
  */
 export function tuneHeapForLongRun(): void {
-  v8.setFlagsFromString('--optimize-for-size --heap-growing-percent=50');
+  v8.setFlagsFromString('--optimize-for-size --heap-growing-percent=50 --semi-space-growth-factor=1');
 }
 
 /** Texts whose measured size Ink keeps (about a minute of live updates); older ones are dropped. */
