@@ -33,12 +33,47 @@ export interface ColumnInfo {
   type: string;
 }
 
+/**
+ * The instance-wide memory limit while statements ask for more than the configured one: the
+ * largest floor asked for by any of the instance's connections, back to the configured limit
+ * when the last one is done. One per instance, shared by its sessions.
+ */
+class MemoryFloors {
+  private readonly active: number[] = [];
+  private applied: number | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(readonly configured: string | undefined) {}
+
+  async raise(connection: DuckDBConnection, bytes: number): Promise<() => Promise<void>> {
+    this.active.push(bytes);
+    await this.apply(connection);
+    return async () => {
+      this.active.splice(this.active.indexOf(bytes), 1);
+      await this.apply(connection);
+    };
+  }
+
+  /** Sets the limit the active floors want; one SET at a time, so they land in order. */
+  private apply(connection: DuckDBConnection): Promise<void> {
+    this.queue = this.queue.catch(() => undefined).then(async () => {
+      const wanted = this.active.length > 0 ? Math.max(...this.active) : undefined;
+      if (wanted === this.applied) return;
+      const limit = wanted === undefined ? this.configured!.replaceAll("'", "''") : `${Math.ceil(wanted / 1024 ** 2)}MiB`;
+      await connection.run(`SET memory_limit = '${limit}'`);
+      this.applied = wanted;
+    });
+    return this.queue;
+  }
+}
+
 export class Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     /** The memory limit the engine was opened with, such as `512MB`; undefined: DuckDB's default (80% of RAM). */
     readonly memoryLimit: string | undefined,
+    private readonly floors: MemoryFloors,
     /** False for a session: closing it leaves the shared instance open. */
     private readonly ownsInstance = true,
   ) {}
@@ -54,7 +89,7 @@ export class Engine {
     // Event times are UTC (event_date, event_hour, partitions, de-duplication); DuckDB would
     // otherwise cast and format TIMESTAMPTZ in the machine's local time zone.
     await connection.run(`SET TimeZone = 'UTC'`);
-    return new Engine(instance, connection, memory);
+    return new Engine(instance, connection, memory, new MemoryFloors(memory));
   }
 
   /**
@@ -64,24 +99,25 @@ export class Engine {
   async session(): Promise<Engine> {
     const connection = await this.instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
-    return new Engine(this.instance, connection, this.memoryLimit, false);
+    return new Engine(this.instance, connection, this.memoryLimit, this.floors, false);
   }
 
   /**
    * Runs `work` with a memory limit of at least `bytes`, then restores the configured limit. For
    * streaming statements whose peak does not grow with the input but which DuckDB runs on fewer
    * threads when the limit is tight (the order-preserving Parquet write, direct-write.ts). The
-   * limit is the instance's: run nothing else on it meanwhile.
+   * limit is the instance's, so statements of other sessions that run meanwhile have it too; it
+   * is restored when no session asks for more (MemoryFloors).
    */
   async withMemoryAtLeast<T>(bytes: number, work: () => Promise<T>): Promise<T> {
     const limit = this.memoryLimit;
     const configured = limit === undefined ? undefined : sizeInBytes(limit);
     if (limit === undefined || configured === undefined || configured >= bytes) return work();
-    await this.run(`SET memory_limit = '${Math.ceil(bytes / 1024 ** 2)}MiB'`);
+    const restore = await this.floors.raise(this.connection, bytes);
     try {
       return await work();
     } finally {
-      await this.run(`SET memory_limit = '${limit.replaceAll("'", "''")}'`);
+      await restore();
     }
   }
 

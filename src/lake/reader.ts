@@ -69,5 +69,10 @@ export async function createLakeViews(engine: Engine, lakeRoot: string, registry
       await engine.run(`CREATE OR REPLACE VIEW ${ident(table.name)} AS SELECT ${table.columns.map((column) => `NULL::${column.sqlType} AS ${ident(column.name)}`).join(', ')} FROM range(1) WHERE error(${literal(reason)}) IS NULL`);
     }
   }
+  // A pattern job's table holds derived events; readers also find them under their type's name.
+  for (const table of Object.values(snapshot.tables ?? {})) {
+    if (!table.eventType || Object.hasOwn(snapshot.tables ?? {}, table.eventType) || registry.table(table.eventType)) continue;
+    await engine.run(`CREATE OR REPLACE VIEW ${ident(table.eventType)} AS SELECT * FROM ${ident(table.name)}`);
+  }
   return snapshot;
 }

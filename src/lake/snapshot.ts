@@ -37,6 +37,8 @@ export interface DerivedTable {
   columns: ColumnSpec[];
   /** Hive partition column, when the table is partitioned. */
   partitionColumn?: string;
+  /** Its rows are derived events of this type (a pattern job's matches): readers also see them under the type's name. */
+  eventType?: string;
 }
 
 export interface Snapshot {

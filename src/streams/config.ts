@@ -61,6 +61,8 @@ export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegi
   const typeNames = [...types.keys()];
   const taken = new Set([...registry.tables().map((table) => table.name), DEAD_LETTER_TABLE]);
   const names = new Set<string>();
+  /** Derived event types, and the pattern job that emits each. */
+  const emitted = new Map<string, string>();
   const add = (at: PropertyKey[], message: string) => issues.push({ path: at, message });
 
   const checkType = (type: string, at: PropertyKey[]): TypeColumns | undefined => {
@@ -181,6 +183,10 @@ export function checkStreamReferences(file: StreamsFile, registry: EventTypeRegi
   function checkPatternJob(job: PatternJobConfig, at: PropertyKey[]) {
     positive(job.within, [...at, 'within'], 'within');
     if (types.has(job.emit.type)) add([...at, 'emit', 'type'], `"${job.emit.type}" is an event type of the contract already; a derived event needs a type of its own, e.g. ${job.emit.type}_suspected`);
+    // The type names the lake view of its events (lake/reader.ts), so it must not name a table.
+    else if (taken.has(job.emit.type) || file.streams.some((other) => other.name === job.emit.type)) add([...at, 'emit', 'type'], `"${job.emit.type}" is the name of a lake table or stream job already; the derived events are queried under their type's name, so choose another`);
+    else if (emitted.has(job.emit.type)) add([...at, 'emit', 'type'], `"${job.emit.type}" is emitted by stream job ${emitted.get(job.emit.type)} already; give each pattern's derived events a type of their own`);
+    emitted.set(job.emit.type, job.name);
     const keyFieldOfType = new Map<string, string>();
     let keyType: string | undefined;
     job.steps.forEach((step, i) => {

@@ -51,6 +51,8 @@ export interface Operator<State> {
   resultKey(row: ResultRow): ResultValue[];
   /** The result as a derived event, for operators whose results are events (patterns). */
   derivedEvent?(row: ResultRow): DerivedEvent;
+  /** The type of those derived events. */
+  readonly derivedEventType?: string;
   /** Entries held (windows, buffered join or pattern events): the bounded state's size. */
   stateEntries(state: State): number;
 }

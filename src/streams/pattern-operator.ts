@@ -79,8 +79,11 @@ export class PatternOperator implements Operator<PatternState> {
   readonly eventTypes: readonly string[];
   readonly columns: readonly ColumnSpec[];
 
+  readonly derivedEventType: string;
+
   constructor(readonly spec: PatternJobSpec) {
     this.eventTypes = [...new Set(spec.steps.map((step) => step.type))];
+    this.derivedEventType = spec.emitType;
     this.columns = [
       { name: 'id', sqlType: 'VARCHAR', description: 'Id of the derived event: `<job>:` and 32 hex digits of a hash of the job, the key and the match\'s start (its time and first event), the same on every run.' },
       { name: 'type', sqlType: 'VARCHAR', description: 'Type of the derived event (`emit.type`).' },

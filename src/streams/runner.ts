@@ -62,7 +62,8 @@ export function resultColumns(job: CompiledJob): ColumnSpec[] {
 }
 
 export function resultTable(job: CompiledJob): DerivedTable {
-  return { name: job.name, kind: 'stream', owner: `streams.yaml#${job.name}`, columns: resultColumns(job) };
+  const eventType = job.operator.derivedEventType;
+  return { name: job.name, kind: 'stream', owner: `streams.yaml#${job.name}`, columns: resultColumns(job), ...(eventType ? { eventType } : {}) };
 }
 
 export function streamsSourceOf(snapshot: Pick<Snapshot, 'sources'>): StreamsSource | undefined {

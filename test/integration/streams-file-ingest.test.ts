@@ -63,6 +63,11 @@ describe('stream jobs in file ingest', () => {
     expect(pattern.rows[0]).toMatchObject({ type: 'account_takeover_suspected', version: 1, source: 'stream:failed_logins_then_large_tx' });
     expect(pattern.rows[0]!.id).toBe(derivedEventId('failed_logins_then_large_tx', 'acc-takeover-1', { id: 'seq-5-alert-0', t: Date.parse(String(pattern.rows[0]!.started_at)) }));
     expect(pattern.rows[0]!.event_ids).toEqual(['seq-5-alert-0', 'seq-5-alert-1', 'seq-5-alert-2', 'seq-5-tx']);
+    // The derived events are also queried under their type's name, like any event type.
+    const derived = await runQuery(workspace, `SELECT id, type, version, source, occurred_at, match_key, started_at, event_ids FROM account_takeover_suspected ORDER BY id`);
+    const all = await runQuery(workspace, `SELECT id, type, version, source, occurred_at, match_key, started_at, event_ids FROM failed_logins_then_large_tx ORDER BY id`);
+    expect(derived.rows).toEqual(all.rows);
+    expect(derived.rows.length).toBeGreaterThan(0);
   });
 
   it('dead-letters late events (stage late) and the future one (stage future), keeping them stored', async () => {

@@ -97,29 +97,59 @@ export async function ingestFiles(workspace: Workspace, options: IngestFileOptio
   const summary: IngestSummary = { files: [], failures: [], read: 0, stored: 0, rejected: 0, duplicates: 0, seconds: 0, eventsPerSecond: 0, maxErrors, tooManyRejects: false };
   const stdinCopy = path.join(layout.stagingDir, `stdin-${process.pid}`);
   let streams: StreamRunner | undefined;
+  const sessions: Engine[] = [];
   try {
     await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
     streams = await openStreamRunner(workspace);
     const paths = await expandPaths(options.paths, cwd);
-    for (const [index, { path: target, label, error: pathError }] of paths.entries()) {
-      try {
-        if (pathError) throw pathError;
-        if (target === '-') {
-          if (!options.stdin) throw new UserError('BAD_ARGUMENT', 'stdin: no standard input was given.');
-          await spoolStdin(options.stdin, stdinCopy);
-        }
-        const input = await describeInput(target === '-' ? stdinCopy : target, label, options.inputFormat);
-        options.onProgress?.({ kind: 'file-start', label, index, total: paths.length, bytes: input.bytes });
-        const file = await ingestOneFile(engine, workspace, input, (stage) => options.onProgress?.({ kind: 'file-stage', label, stage }), options.fastPath ?? true, streams);
-        summary.files.push(file);
-        options.onProgress?.({ kind: 'file-done', file, index, total: paths.length });
-      } catch (error) {
-        if (!isUserError(error)) throw error;
-        summary.failures.push({ label, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
-        options.onProgress?.({ kind: 'file-failed', label, message: error.message, index, total: paths.length });
+    if (paths.length > 1) {
+      // A second connection, so the next file is read and validated while this one commits.
+      const session = await engine.session();
+      sessions.push(session);
+      await loadReferenceTables(session, workspace.resolve(workspace.config.reference.rates));
+    }
+    const connections = [engine, ...sessions];
+    const progress = inOrderProgress(options.onProgress);
+    const prepare = async (index: number): Promise<PreparedFile> => {
+      const { path: target, label, error: pathError } = paths[index]!;
+      if (pathError) throw pathError;
+      if (target === '-') {
+        if (!options.stdin) throw new UserError('BAD_ARGUMENT', 'stdin: no standard input was given.');
+        await spoolStdin(options.stdin, stdinCopy);
       }
+      const input = await describeInput(target === '-' ? stdinCopy : target, label, options.inputFormat);
+      progress.emit(index, { kind: 'file-start', label, index, total: paths.length, bytes: input.bytes });
+      const onStage = (stage: FileStage) => progress.emit(index, { kind: 'file-stage', label, stage });
+      return prepareFile(connections[index % connections.length]!, workspace, input, onStage, options.fastPath ?? true);
+    };
+    // Files are committed one at a time, in order; file n + 1 is read and validated (DuckDB's
+    // threads) while file n commits (its stream jobs are JavaScript on this thread). Settings the
+    // validation changes for a statement (preserve_insertion_order, disabled_optimizers, the
+    // memory floor) are the instance's, so a commit running meanwhile may get them too: its
+    // writes are ordered by ORDER BY, so only its plan can differ, never what it stores.
+    let next: Promise<Settled<PreparedFile>> | undefined = paths.length > 0 ? settle(prepare(0)) : undefined;
+    for (const [index, { label }] of paths.entries()) {
+      const outcome = await next!;
+      next = index + 1 < paths.length ? settle(prepare(index + 1)) : undefined;
+      try {
+        if (!outcome.ok) throw outcome.error;
+        const onStage = (stage: FileStage) => progress.emit(index, { kind: 'file-stage', label, stage });
+        const file = await commitFile(outcome.value, workspace, onStage, streams);
+        summary.files.push(file);
+        progress.emit(index, { kind: 'file-done', file, index, total: paths.length });
+      } catch (error) {
+        if (!isUserError(error)) {
+          const pending = await next;
+          if (pending?.ok) await pending.value.dispose();
+          throw error;
+        }
+        summary.failures.push({ label, code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+        progress.emit(index, { kind: 'file-failed', label, message: error.message, index, total: paths.length });
+      }
+      progress.done(index);
     }
   } finally {
+    for (const session of sessions) session.close();
     engine.close();
     await fs.rm(spill, { recursive: true, force: true });
     await fs.rm(stdinCopy, { force: true });
@@ -164,14 +194,53 @@ const SILENT: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 
 let batchCounter = 0;
 
-async function ingestOneFile(
-  engine: Engine,
-  workspace: Workspace,
-  input: InputFile,
-  onStage: (stage: 'validating' | 'locating rejects' | 'writing') => void,
-  fastPath: boolean,
-  streams?: StreamRunner,
-): Promise<FileSummary> {
+type FileStage = 'validating' | 'locating rejects' | 'writing';
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
+/**
+ * Progress events in file order: a file prepared ahead reports once the files before it are
+ * done, so a listener (the progress line) follows one file at a time.
+ */
+function inOrderProgress(onProgress: ((event: IngestProgress) => void) | undefined) {
+  let current = 0;
+  const held = new Map<number, IngestProgress[]>();
+  return {
+    emit(index: number, event: IngestProgress): void {
+      if (index === current) onProgress?.(event);
+      else held.set(index, [...(held.get(index) ?? []), event]);
+    },
+    done(index: number): void {
+      current = index + 1;
+      for (const event of held.get(current) ?? []) onProgress?.(event);
+      held.delete(current);
+    },
+  };
+}
+
+/** A file read, validated and staged on its connection, waiting for its commit. */
+interface PreparedFile {
+  engine: Engine;
+  input: InputFile;
+  started: number;
+  stages: { validate: number; locate: number; commit: number };
+  batchId: string;
+  ingestedAt: string;
+  batch: StagedBatch | undefined;
+  direct: DirectWrite | undefined;
+  staged: { total: number; rejected: number };
+  unreadable: number;
+  deadLetterSql: string;
+  /** Drops the file's temporary tables and staged files (after its commit, or instead of it). */
+  dispose(): Promise<void>;
+}
+
+/** Reads, validates and stages one file (nothing in the lake changes); see commitFile. */
+async function prepareFile(engine: Engine, workspace: Workspace, input: InputFile, onStage: (stage: FileStage) => void, fastPath: boolean): Promise<PreparedFile> {
   const started = performance.now();
   const registry = workspace.registry;
   const stages = { validate: 0, locate: 0, commit: 0 };
@@ -185,6 +254,12 @@ async function ingestOneFile(
   const stagingDir = new LakeLayout(workspace.lakeRoot).stagingDir;
   let batch: StagedBatch | undefined;
   let direct: DirectWrite | undefined;
+  const dispose = async () => {
+    await engine.run(`DROP TABLE IF EXISTS ${ident(rejectLines)};${relation.rejectsTable ? ` DROP TABLE IF EXISTS ${ident(relation.rejectsTable)};` : ''}`);
+    await batch?.drop();
+    // commitBatch removes the batch's staging folder; this covers a failure before it ran.
+    await fs.rm(batchStagingDir(workspace.lakeRoot, batchId), { recursive: true, force: true });
+  };
   try {
     try {
       onStage('validating');
@@ -247,19 +322,32 @@ async function ingestOneFile(
     const gzipError = await gzipChecked;
     if (gzipError !== undefined) throw gzipError;
     stages.locate = (performance.now() - started) / 1000 - stages.validate;
+    return { engine, input, started, stages, batchId, ingestedAt, batch, direct, staged, unreadable, deadLetterSql, dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** Commits a prepared file as one batch (batch-writer.ts) and checks that its counts reconcile. */
+async function commitFile(prepared: PreparedFile, workspace: Workspace, onStage: (stage: FileStage) => void, streams?: StreamRunner): Promise<FileSummary> {
+  const { engine, input, started, stages, batch, direct, staged, unreadable } = prepared;
+  const context = { engine, registry: workspace.registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency };
+  try {
     onStage('writing');
+    const committing = performance.now();
     const result = await commitBatch(context, {
       ...(batch ? { checkedTable: batch.view } : {}),
       ...(direct ? { prewritten: [{ table: direct.table, files: direct.files }] } : {}),
-      batchId,
-      ingestedAt,
-      deadLetterSql,
+      batchId: prepared.batchId,
+      ingestedAt: prepared.ingestedAt,
+      deadLetterSql: prepared.deadLetterSql,
       details: { input: input.label, format: input.format },
       ...(streams ? { extend: streams.extend } : {}),
     }).catch((error: unknown) => {
       throw diskFullOr(error, input.label);
     });
-    stages.commit = (performance.now() - started) / 1000 - stages.validate - stages.locate;
+    stages.commit = (performance.now() - committing) / 1000;
     const read = staged.total + (direct?.written ?? 0) + unreadable;
     const file: FileSummary = {
       label: input.label,
@@ -279,10 +367,7 @@ async function ingestOneFile(
     }
     return file;
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${ident(rejectLines)};${relation.rejectsTable ? ` DROP TABLE IF EXISTS ${ident(relation.rejectsTable)};` : ''}`);
-    await batch?.drop();
-    // commitBatch removes the batch's staging folder; this covers a failure before it ran.
-    await fs.rm(batchStagingDir(workspace.lakeRoot, batchId), { recursive: true, force: true });
+    await prepared.dispose();
   }
 }
 

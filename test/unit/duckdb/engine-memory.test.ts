@@ -27,4 +27,25 @@ describe('engine memory limit', () => {
       engine.close();
     }
   });
+
+  it('keeps the largest floor any session asks for, and restores the configured limit when the last one is done', async () => {
+    const engine = await Engine.open({ threads: 1, memoryLimit: '300MB' });
+    const session = await engine.session();
+    const limit = async () => (await engine.rows<{ limit: string }>(`SELECT current_setting('memory_limit') AS "limit"`))[0]?.limit;
+    try {
+      const configured = await limit();
+      let releaseSmaller!: () => void;
+      const smallerHeld = new Promise<void>((resolve) => { releaseSmaller = resolve; });
+      // The session holds 640 MiB while the engine asks for 768 MiB and is done first.
+      const smaller = session.withMemoryAtLeast(640 * 1024 ** 2, () => smallerHeld);
+      expect(await engine.withMemoryAtLeast(768 * 1024 ** 2, limit)).toBe('768.0 MiB');
+      expect(await limit()).toBe('640.0 MiB');
+      releaseSmaller();
+      await smaller;
+      expect(await limit()).toBe(configured);
+    } finally {
+      session.close();
+      engine.close();
+    }
+  });
 });

@@ -141,4 +141,22 @@ describe('streams.yaml validation', () => {
     const found = problems(`streams:\n${job('a')}${job('a')}${job('transactions')}`);
     expect(found.map((problem) => problem.message)).toEqual(['"a" is defined twice', '"transactions" is the name of a lake table already; choose another name']);
   });
+
+  it('rejects a derived event type that names a table or job, or that another pattern emits', () => {
+    const pattern = (name: string, type: string) => `  - name: ${name}
+    kind: pattern
+    key: account_id
+    within: 10m
+    steps:
+      - { type: security_alert, min_count: 3 }
+      - { type: transaction }
+    emit: { type: ${type} }
+`;
+    const found = problems(`streams:\n${pattern('p1', 'transactions')}${pattern('p2', 'p1')}${pattern('p3', 'takeover')}${pattern('p4', 'takeover')}`);
+    expect(found.map((problem) => [problem.path, problem.message])).toEqual([
+      ['streams[0].emit.type', '"transactions" is the name of a lake table or stream job already; the derived events are queried under their type\'s name, so choose another'],
+      ['streams[1].emit.type', '"p1" is the name of a lake table or stream job already; the derived events are queried under their type\'s name, so choose another'],
+      ['streams[3].emit.type', '"takeover" is emitted by stream job p3 already; give each pattern\'s derived events a type of their own'],
+    ]);
+  });
 });
