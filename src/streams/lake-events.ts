@@ -37,7 +37,7 @@ export function tableReads(jobs: readonly CompiledJob[], registry: EventTypeRegi
 }
 
 /**
- * SELECT list for a table read: id, type, _t (epoch ms) and the fields, each as VARCHAR, DOUBLE
+ * SELECT list for a table read: id, type (when it reads several), _t (epoch ms) and the fields, each as VARCHAR, DOUBLE
  * or BOOLEAN so the values arrive without conversion (numbers as doubles, times as ISO text).
  */
 export function readColumnsSql(read: TableRead): string {
@@ -49,7 +49,8 @@ export function readColumnsSql(read: TableRead): string {
     if (sqlType === 'DATE') return `CAST(${column} AS VARCHAR) AS ${column}`;
     return column;
   });
-  return ['id', '"type"', 'CAST(epoch_ms(occurred_at) AS DOUBLE) AS _t', ...fields].join(', ');
+  // Reading one type, every row has it (typeFilterSql): not decoding it saves a string per event.
+  return ['id', ...(read.types.length > 1 ? ['"type"'] : []), 'CAST(epoch_ms(occurred_at) AS DOUBLE) AS _t', ...fields].join(', ');
 }
 
 export function typeFilterSql(read: TableRead): string {
@@ -60,14 +61,15 @@ export function typeFilterSql(read: TableRead): string {
 export async function queryEvents(engine: Engine, read: TableRead, sql: string, extra: string[] = []): Promise<{ events: StreamEvent[]; extra: Record<string, unknown[]> }> {
   const { rowCount, columns } = await engine.primitiveColumns(sql);
   const ids = columns.id as string[];
-  const types = columns.type as string[];
+  const types = read.types.length > 1 ? (columns.type as string[]) : undefined;
+  const onlyType = read.types[0]!;
   const times = columns._t as number[];
   const values = read.fields.map((field) => columns[field] as FieldValue[]);
   const events: StreamEvent[] = new Array<StreamEvent>(rowCount);
   for (let row = 0; row < rowCount; row++) {
     const fields: StreamEvent['fields'] = {};
     for (let index = 0; index < read.fields.length; index++) fields[read.fields[index]!] = values[index]![row] ?? null;
-    events[row] = { id: ids[row]!, type: types[row]!, time: Number(times[row]), fields };
+    events[row] = { id: ids[row]!, type: types ? types[row]! : onlyType, time: Number(times[row]), fields };
   }
   return { events, extra: Object.fromEntries(extra.map((name) => [name, columns[name] ?? []])) };
 }

@@ -14,14 +14,22 @@ import type { RefusedEvent } from './stream-event.js';
 import { iso } from './operator.js';
 import { LAKE_PARQUET } from '../lake/parquet-format.js';
 
-/** Writes rows with exactly `columns` to `<dir>/<name>.parquet`; returns the staged file. */
-export async function writeRowsParquet(engine: Engine, dir: string, name: string, columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], partition: Record<string, string> = {}): Promise<StagedFile> {
+/**
+ * Writes rows with exactly `columns` to `<dir>/<name>.parquet`; returns the staged file. A column
+ * in `constants` has that value in every row and is not read from the rows (a batch id: no copy
+ * of every row just to add it).
+ */
+export async function writeRowsParquet(engine: Engine, dir: string, name: string, columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], partition: Record<string, string> = {}, constants: Record<string, string> = {}): Promise<StagedFile> {
   await fs.mkdir(dir, { recursive: true });
   const json = path.join(dir, `${name}.ndjson`);
   const target = path.join(dir, `${name}.parquet`);
   await fs.writeFile(json, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
-  const spec = `{${columns.map((column) => `${literal(column.name)}: ${literal(column.sqlType === 'TIMESTAMPTZ' ? 'VARCHAR' : column.sqlType)}`).join(', ')}}`;
-  const select = columns.map((column) => column.sqlType === 'TIMESTAMPTZ' ? `CAST(${ident(column.name)} AS TIMESTAMPTZ) AS ${ident(column.name)}` : ident(column.name)).join(', ');
+  const read = columns.filter((column) => !Object.hasOwn(constants, column.name));
+  const spec = `{${read.map((column) => `${literal(column.name)}: ${literal(column.sqlType === 'TIMESTAMPTZ' ? 'VARCHAR' : column.sqlType)}`).join(', ')}}`;
+  const select = columns.map((column) => {
+    if (Object.hasOwn(constants, column.name)) return `CAST(${literal(constants[column.name]!)} AS ${column.sqlType}) AS ${ident(column.name)}`;
+    return column.sqlType === 'TIMESTAMPTZ' ? `CAST(${ident(column.name)} AS TIMESTAMPTZ) AS ${ident(column.name)}` : ident(column.name);
+  }).join(', ');
   try {
     await engine.run(`COPY (SELECT ${select} FROM read_json(${literal(json)}, format = 'newline_delimited', columns = ${spec})) TO ${literal(target)} (${LAKE_PARQUET})`);
   } finally {

@@ -265,8 +265,8 @@ export class WindowOperator implements Operator<WindowState> {
     state.sessions[id] = kept;
   }
 
-  private row(entry: WindowEntry, revision: number): ResultRow {
-    const row: ResultRow = { window_start: iso(entry.start), window_end: iso(entry.end) };
+  private row(entry: WindowEntry, revision: number, isoOf: (ms: number) => string): ResultRow {
+    const row: ResultRow = { window_start: isoOf(entry.start), window_end: isoOf(entry.end) };
     this.spec.groupBy.forEach((key, index) => { row[key.name] = entry.keys[index] ?? null; });
     this.spec.aggregates.forEach((agg, index) => { row[agg.name] = aggValue(agg, entry.aggs[index]!); });
     row.revision = revision;
@@ -299,7 +299,14 @@ export class WindowOperator implements Operator<WindowState> {
       else state.sessions[id] = open;
     }
     out.sort((a, b) => a.entry.end - b.entry.end || a.entry.start - b.entry.start || (a.entry.keyText < b.entry.keyText ? -1 : a.entry.keyText > b.entry.keyText ? 1 : 0));
-    return out.map(({ entry, op }) => ({ op, row: this.row(entry, op === 'insert' ? 0 : entry.emitted - 1) }));
+    // Many windows of one emission share their bounds: format each time once.
+    const formatted = new Map<number, string>();
+    const isoOf = (ms: number) => {
+      let text = formatted.get(ms);
+      if (text === undefined) formatted.set(ms, (text = iso(ms)));
+      return text;
+    };
+    return out.map(({ entry, op }) => ({ op, row: this.row(entry, op === 'insert' ? 0 : entry.emitted - 1, isoOf) }));
   }
 }
 
