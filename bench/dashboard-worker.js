@@ -127,7 +127,9 @@ if (part === 'soak') {
   const meanR = half.reduce((s, x) => s + x.rssMiB, 0) / n;
   const slope = n > 1 ? half.reduce((s, x) => s + (x.t - meanT) * (x.rssMiB - meanR), 0) / half.reduce((s, x) => s + (x.t - meanT) ** 2, 0) : 0;
   const last = samples.at(-1);
-  console.log(JSON.stringify({
+  // Exit only once the output is written: process.exit cuts a pending write to a pipe short
+  // (an hour of 1-s samples is a few hundred KB).
+  process.stdout.write(`${JSON.stringify({
     seconds, resultsSent: sent, frames: renderTimes.length, bytesWritten: written, errors,
     inkRenderMs: { median: quantile(renderTimes, 0.5), p95: quantile(renderTimes, 0.95), max: Math.max(...renderTimes) },
     sampleMs,
@@ -137,6 +139,5 @@ if (part === 'soak') {
     rssExtrapolatedHourMiB: Math.round(((last?.rssMiB ?? 0) + slope * Math.max(0, 3600 - seconds)) * 10) / 10,
     cpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
     samples,
-  }));
-  process.exit(0);
+  })}\n`, () => process.exit(0));
 }

@@ -2,6 +2,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+let tempCounter = 0;
+
+/**
+ * A temp file name beside `target`, unique within this process too: two writes of one target in
+ * the same millisecond (two dashboard widgets caching one metric) must not share a temp file.
+ */
+function tempNameFor(target: string): string {
+  return `${target}.${process.pid}.${Date.now()}.${++tempCounter}.tmp`;
+}
+
 export async function fsyncFile(file: string): Promise<void> {
   const handle = await fs.open(file, 'r');
   try {
@@ -25,7 +35,7 @@ export async function fsyncDir(dir: string): Promise<void> {
  * hard link (atomic and exclusive), then fsync of the folder. Returns false if `target` existed.
  */
 export async function createExclusive(target: string, content: string): Promise<boolean> {
-  const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+  const temp = tempNameFor(target);
   await fs.writeFile(temp, content);
   await fsyncFile(temp);
   try {
@@ -42,7 +52,7 @@ export async function createExclusive(target: string, content: string): Promise<
 
 /** Atomically replaces `target` with `content` (temp file, fsync, rename, fsync folder). */
 export async function replaceAtomically(target: string, content: string): Promise<void> {
-  const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+  const temp = tempNameFor(target);
   await fs.writeFile(temp, content);
   await fsyncFile(temp);
   await fs.rename(temp, target);
