@@ -57,7 +57,7 @@ function worker(part, dir, extra = []) {
   return JSON.parse(output.trim().split('\n').at(-1));
 }
 
-function idleCpu(dir, seconds = 60) {
+export function idleCpu(dir, seconds = 60) {
   const session = `analytics-bench-dash-${process.pid}`;
   const tmux = (...args) => execFileSync('tmux', args, { encoding: 'utf8' });
   tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '60', `cd ${dir} && node ${path.resolve('bin/run.js')} dashboard`);

@@ -3,6 +3,7 @@
  * the terminal's alternate buffer. The terminal is restored on quit, on SIGTERM/SIGHUP and on a
  * crash (the restore runs from the process's exit hook too).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { render, renderToString } from 'ink';
 import { readEnv } from '../env.js';
@@ -58,22 +59,44 @@ export function internalErrorMessage(error: unknown, debug: boolean): string {
   return `Internal error: ${message}\n${detail}\n`;
 }
 
+/** The young generation the live dashboard keeps: semi-spaces of 8 MiB instead of V8's 16 (see tuneHeapForLongRun). */
+const YOUNG_SEMI_SPACE = 8 * 1024 ** 2;
+
 /**
- * Keeps the V8 heap small for a process that renders for hours. V8 lets its heap grow to up to
- * four times the live data between full collections and keeps the young generation at its
- * largest while a process allocates fast: a live dashboard (about 35 MiB of live objects, a
- * frame of garbage per update) sat at 120–190 MiB of heap and 270–330 MiB RSS. Optimising for
- * size shrinks the young generation back and collects sooner (heap 40–85 MiB); alone it doubled
- * the CPU of a frame (28 → 50–56 ms) and raised idle CPU to 19%, so the old generation may still
- * grow by half its live size between full collections (frame 47 ms, idle 13%). The young
- * generation still grew after each refresh round (RSS peaks of 185–236 MiB over a steady 155);
- * its size is fixed when V8 starts (`--max-semi-space-size`), but the growth factor is read each
- * time it grows, so a factor of 1 keeps it at its starting 1 MiB semi-spaces (p95 162 MiB).
+ * Keeps the V8 heap small for a process that renders for hours; returns the stop. V8 lets its
+ * heap grow to up to four times the live data between full collections and keeps the young
+ * generation at its largest while a process allocates fast: a live dashboard (about 35 MiB of
+ * live objects, a frame of garbage per update) sat at 120–190 MiB of heap and 270–330 MiB RSS.
+ * Optimising for size shrinks the young generation back and collects sooner (heap 40–85 MiB);
+ * alone it doubled the CPU of a frame (28 → 50–56 ms) and raised idle CPU to 19%, so the old
+ * generation may still grow by half its live size between full collections (frame 47 ms, idle
+ * 13%).
+ *
+ * The young generation then still grew to V8's 16 MiB semi-spaces after refresh rounds: RSS
+ * peaks of 185–236 MiB over a steady 155. Semi-spaces of 1 MiB removed the peaks but cost idle
+ * CPU (14–19% against 11%); 8 MiB keeps both (peaks 176 MiB, idle 12%). V8 fixes the largest
+ * size at start (`--max-semi-space-size`), which would apply to every command, but it reads the
+ * growth factor each time the young generation grows: after every collection, the factor is 2
+ * while a doubling stays within 8 MiB, and 1 (no growth) from there.
  * Measurements: docs/performance.md, issue 7. Process-wide: only for the live dashboard, which
  * has the process to itself.
  */
-export function tuneHeapForLongRun(): void {
-  v8.setFlagsFromString('--optimize-for-size --heap-growing-percent=50 --semi-space-growth-factor=1');
+export function tuneHeapForLongRun(): () => void {
+  v8.setFlagsFromString('--optimize-for-size --heap-growing-percent=50');
+  let factor = 0;
+  const capYoungGeneration = () => {
+    // new_space's size is both semi-spaces.
+    const semiSpace = (v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 2;
+    // Doubling at most: the observer runs after the collection, so one more growth may come first.
+    const wanted = semiSpace > 0 && semiSpace * 2 <= YOUNG_SEMI_SPACE ? 2 : 1;
+    if (wanted === factor) return;
+    factor = wanted;
+    v8.setFlagsFromString(`--semi-space-growth-factor=${factor}`);
+  };
+  capYoungGeneration();
+  const observer = new PerformanceObserver(capYoungGeneration);
+  observer.observe({ entryTypes: ['gc'] });
+  return () => observer.disconnect();
 }
 
 /** Texts whose measured size Ink keeps (about a minute of live updates); older ones are dropped. */
@@ -96,7 +119,7 @@ const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l';
 export async function runLiveDashboard(workspace: Workspace, dashboard: LoadedDashboard, options: DashboardStart & { outputDir: string; debug?: boolean; stdout?: NodeJS.WriteStream; stdin?: NodeJS.ReadStream }): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
-  tuneHeapForLongRun();
+  const untuneHeap = tuneHeapForLongRun();
   const stopTrimming = await boundInkTextCache();
   const feed = feedFor(workspace, dashboard);
   const store = new DashboardStore(workspace, dashboard, { feed, ...(options.range ? { range: options.range } : {}), ...(options.filters ? { filters: options.filters } : {}) });
@@ -131,6 +154,7 @@ export async function runLiveDashboard(workspace: Workspace, dashboard: LoadedDa
     if (crash?.where === 'timer') setTimeout(() => { throw new Error(`test crash in a timer (ANALYTICS_DASHBOARD_TEST_CRASH)`); }, crash.afterMs);
     await instance.waitUntilExit();
   } finally {
+    untuneHeap();
     stopTrimming();
     store.stop();
     restore();
