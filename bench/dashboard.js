@@ -8,7 +8,8 @@
  *   live app during the soak;
  * - memory during a sustained run of live updates: the live app (Ink, store, feed client) fed
  *   10 results/s over a real WebSocket server speaking the feed contract, plus every query widget
- *   refreshing on its interval; RSS and heap sampled every 10 s, slope extrapolated to an hour;
+ *   refreshing on its interval; RSS and heap sampled every second (BENCH_DASHBOARD_SAMPLE_MS),
+ *   slope extrapolated to an hour;
  * - idle CPU: the real command in tmux at 200×60, no new data, CPU time over 60 s.
  *
  * BENCH_DASHBOARD_SOAK_SECONDS sets the soak (default 600). Each part runs in its own process.
