@@ -19,7 +19,8 @@ import { LAKE_PARQUET } from '../lake/parquet-format.js';
  * in `constants` has that value in every row and is not read from the rows (a batch id: no copy
  * of every row just to add it).
  */
-export async function writeRowsParquet(engine: Engine, dir: string, name: string, columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], partition: Record<string, string> = {}, constants: Record<string, string> = {}): Promise<StagedFile> {
+export async function writeRowsParquet(engine: Engine, dir: string, name: string, columns: readonly ColumnSpec[], rows: readonly Record<string, unknown>[], options: { partition?: Record<string, string>; constants?: Record<string, string> } = {}): Promise<StagedFile> {
+  const { partition = {}, constants = {} } = options;
   await fs.mkdir(dir, { recursive: true });
   const json = path.join(dir, `${name}.ndjson`);
   const target = path.join(dir, `${name}.parquet`);
@@ -53,5 +54,5 @@ export async function writeRefusedParquet(engine: Engine, staging: string, batch
     ingest_date: day,
     batch_id: batchId,
   }));
-  return writeRowsParquet(engine, path.join(staging, DEAD_LETTER_TABLE, `ingest_date=${day}`), `part-${batchId}-streams`, DEAD_LETTER_COLUMNS, rows, { ingest_date: day });
+  return writeRowsParquet(engine, path.join(staging, DEAD_LETTER_TABLE, `ingest_date=${day}`), `part-${batchId}-streams`, DEAD_LETTER_COLUMNS, rows, { partition: { ingest_date: day } });
 }

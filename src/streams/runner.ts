@@ -132,7 +132,7 @@ export class StreamRunner {
       for (const emission of result.emissions) emissions.push({ job: job.name, emission });
       if (job.kafkaTopic) for (const emission of result.emissions) outbox.push(outboxMessage(job, emission, batch.batchId, batch.ingestedAt));
       const rows = result.emissions.map((emission) => emission.row);
-      const file = await writeRowsParquet(batch.engine, path.join(batch.staging, job.name), `part-${batch.batchId}-0`, resultColumns(job), rows, {}, { [BATCH_COLUMN.name]: batch.batchId });
+      const file = await writeRowsParquet(batch.engine, path.join(batch.staging, job.name), `part-${batch.batchId}-0`, resultColumns(job), rows, { constants: { [BATCH_COLUMN.name]: batch.batchId } });
       staged.push({ table: job.name, files: [file] });
     }
     for (const name of Object.keys(state.jobs)) if (!this.streams.jobs.some((job) => job.name === name)) delete state.jobs[name];
