@@ -254,6 +254,8 @@ export interface CompiledJob {
 
 export interface CompiledStreams {
   maxFutureSkew: number;
+  /** Milliseconds between full checkpoints of the state (runner.ts). */
+  checkpointInterval: number;
   jobs: CompiledJob[];
 }
 
@@ -322,7 +324,7 @@ export function compileStreams(file: StreamsFile, registry: EventTypeRegistry): 
       ...(job.output?.kafka ? { kafkaTopic: job.output.kafka.topic } : {}),
     };
   });
-  return { maxFutureSkew: parseDuration(file.max_future_skew)!, jobs };
+  return { maxFutureSkew: parseDuration(file.max_future_skew)!, checkpointInterval: parseDuration(file.checkpoint_interval)!, jobs };
 }
 
 /**

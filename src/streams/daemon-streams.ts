@@ -34,7 +34,9 @@ export interface StreamMetrics {
   analytics_streams_future_events_total: number;
   /** Current state size per job (windows, held join events, pattern candidates). */
   analytics_streams_state_entries: Record<string, number>;
+  /** Size of the last full checkpoint of the state (written every `checkpoint_interval`). */
   analytics_streams_state_bytes: number;
+  analytics_streams_checkpoints_total: number;
   analytics_streams_processing_seconds_total: number;
   /** Topics of the jobs' Kafka outputs, and their delivery (null without any). */
   kafka_output: {
@@ -84,8 +86,9 @@ export async function startDaemonStreams(workspace: Workspace, options: { feedPo
       analytics_streams_results_emitted_total: runner.stats.emitted,
       analytics_streams_late_events_total: runner.stats.late,
       analytics_streams_future_events_total: runner.stats.future,
-      analytics_streams_state_entries: { ...runner.stats.stateEntries },
+      analytics_streams_state_entries: runner.stateEntries(),
       analytics_streams_state_bytes: runner.stats.stateBytes,
+      analytics_streams_checkpoints_total: runner.stats.checkpoints,
       analytics_streams_processing_seconds_total: Math.round(runner.stats.seconds * 1000) / 1000,
       kafka_output: output ? {
         topics: runner.kafkaTopics,

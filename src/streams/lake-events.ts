@@ -8,7 +8,7 @@ import type { Engine } from '../duckdb/engine.js';
 import { ident, literal } from '../duckdb/sql.js';
 import { eventTableColumns } from '../lake/tables.js';
 import type { CompiledJob } from './config.js';
-import type { FieldValue, StreamEvent } from './stream-event.js';
+import type { StreamEvent } from './stream-event.js';
 
 /** Per event table: the types the jobs read from it and the union of their fields. */
 export interface TableRead {
@@ -57,19 +57,25 @@ export function typeFilterSql(read: TableRead): string {
   return `"type" IN (${read.types.map(literal).join(', ')})`;
 }
 
-/** Runs a query of readColumnsSql(read) (plus any extra columns) and returns events (and the extra columns). */
+/**
+ * Runs a query of readColumnsSql(read) (plus any extra columns) and returns events (and the extra
+ * columns). DuckDB writes each event as a JSON text of a StreamEvent, which JSON.parse turns into
+ * the object at once: decoding every string value of a result on its own (a native call per
+ * string longer than 12 bytes) took twice as long on the ingest's thread, where the stream jobs
+ * run (docs/performance.md). Texts of many events each (an aggregate) were faster still, but
+ * DuckDB holds aggregate strings in memory: 288,000 events did not fit in 512MB. Numbers are
+ * doubles either way (DuckDB writes the shortest text that reads back as the same double).
+ */
 export async function queryEvents(engine: Engine, read: TableRead, sql: string, extra: string[] = []): Promise<{ events: StreamEvent[]; extra: Record<string, unknown[]> }> {
-  const { rowCount, columns } = await engine.primitiveColumns(sql);
-  const ids = columns.id as string[];
-  const types = read.types.length > 1 ? (columns.type as string[]) : undefined;
-  const onlyType = read.types[0]!;
-  const times = columns._t as number[];
-  const values = read.fields.map((field) => columns[field] as FieldValue[]);
-  const events: StreamEvent[] = new Array<StreamEvent>(rowCount);
-  for (let row = 0; row < rowCount; row++) {
-    const fields: StreamEvent['fields'] = {};
-    for (let index = 0; index < read.fields.length; index++) fields[read.fields[index]!] = values[index]![row] ?? null;
-    events[row] = { id: ids[row]!, type: types ? types[row]! : onlyType, time: Number(times[row]), fields };
-  }
-  return { events, extra: Object.fromEntries(extra.map((name) => [name, columns[name] ?? []])) };
+  const pairs = (names: readonly string[]) => names.map((name) => `${literal(name)}, ${ident(name)}`).join(', ');
+  const type = read.types.length > 1 ? '"type"' : literal(read.types[0]!);
+  const event = `json_object('id', id, 'type', ${type}, 'time', _t, 'fields', json_object(${pairs(read.fields)})${extra.length > 0 ? `, 'extra', json_object(${pairs(extra)})` : ''})`;
+  const { columns } = await engine.primitiveColumns(`SELECT CAST(${event} AS VARCHAR) AS event FROM (${sql})`);
+  const events = (columns.event as string[]).map((text) => JSON.parse(text) as StreamEvent);
+  if (extra.length === 0) return { events, extra: {} };
+  const withExtra = events as (StreamEvent & { extra: Record<string, unknown> })[];
+  return {
+    events: withExtra.map(({ extra: _extra, ...plain }) => plain),
+    extra: Object.fromEntries(extra.map((name) => [name, withExtra.map((row) => row.extra[name])])),
+  };
 }

@@ -7,6 +7,13 @@
  * the result tables' definitions. Data, input position (Kafka offsets), state and results
  * therefore become visible in one atomic step; after a crash the next batch starts from the
  * last committed state, which is what an uninterrupted run would have had.
+ *
+ * The whole state is written every `checkpoint_interval` (10 s by default), not with every
+ * batch: it is megabytes (a join holds every event of its time bound), and writing it took a
+ * sixth of each batch's time. A batch in between records only its id and event count
+ * (`since`). The operators are deterministic, so a process that finds no state of its own in
+ * memory rebuilds it: the last checkpoint, advanced again over the `since` batches' events read
+ * back from the lake, without emitting (their results are committed already).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -15,10 +22,14 @@ import { UserError } from '../errors.js';
 import { literal } from '../duckdb/sql.js';
 import type { BatchExtension, StagedFile, StoredBatch } from '../pipelines/ingest/batch-writer.js';
 import { replaceAtomically } from '../lake/durable-fs.js';
+import { LakeLayout } from '../lake/layout.js';
+import { tableRelationSql } from '../lake/reader.js';
+import { eventTableColumns } from '../lake/tables.js';
+import type { Engine } from '../duckdb/engine.js';
 import type { DerivedTable, Snapshot } from '../lake/snapshot.js';
 import type { ColumnSpec } from '../lake/tables.js';
 import { loadStreams, type CompiledJob, type CompiledStreams, type KafkaOutputSettings } from './config.js';
-import { advanceJob, initialJobState, type JobState } from './job.js';
+import { advanceJob, initialJobState, type JobAdvance, type JobState } from './job.js';
 import { queryEvents, readColumnsSql, tableReads, typeFilterSql, type TableRead } from './lake-events.js';
 import type { Emission } from './operator.js';
 import { iso } from './operator.js';
@@ -35,7 +46,13 @@ export interface StreamsState {
 
 /** `sources.streams` in a snapshot. */
 export interface StreamsSource {
+  /** The last full checkpoint. */
   state: string;
+  /** The lake version that committed `state`: the `since` batches' events are in files added after it. */
+  state_version?: number;
+  /** Batches the state has taken in after the checkpoint, in commit order. */
+  since?: SinceBatch[];
+  /** The last batch the jobs took in. */
   batch_id: string;
   watermarks: Record<string, string | null>;
   /** The newest committed outbox file of results bound for Kafka topics (outbox.ts). */
@@ -52,7 +69,17 @@ export interface CommittedStreams {
   outboxed: number;
 }
 
+export interface SinceBatch {
+  batch_id: string;
+  ingested_at: string;
+  /** Events of the jobs' types the batch stored: checked when its events are read back. */
+  events: number;
+}
+
 export const STATE_DIR = '_streams';
+
+/** A full checkpoint also after this many batches, so that rebuilding the state stays bounded. */
+const MAX_BATCHES_BETWEEN_CHECKPOINTS = 200;
 
 /** The lake column every result row carries: the input batch whose commit emitted it. */
 export const BATCH_COLUMN: ColumnSpec = { name: 'batch_id', sqlType: 'VARCHAR', description: 'Ingest batch whose processing emitted the row.' };
@@ -77,20 +104,26 @@ export interface RunnerStats {
   emitted: number;
   late: number;
   future: number;
-  stateEntries: Record<string, number>;
+  /** Size of the last full checkpoint written. */
   stateBytes: number;
+  checkpoints: number;
   seconds: number;
 }
 
 export class StreamRunner {
-  private cache: { path: string; state: StreamsState } | undefined;
+  /** The state after `batchId`, when this process committed it. */
+  private cache: { batchId: string; state: StreamsState } | undefined;
   private readonly reads: TableRead[];
   private readonly listeners = new Set<(committed: CommittedStreams) => void>();
+  /** performance.now() of the last full checkpoint this process committed (or of its start). */
+  private checkpointedAt = performance.now();
   readonly stats: RunnerStats;
+  /** The state after the last batch this process committed, for `stateEntries`. */
+  private committedState: StreamsState | undefined;
 
-  constructor(readonly streams: CompiledStreams, registry: EventTypeRegistry, private readonly lakeRoot: string) {
+  constructor(readonly streams: CompiledStreams, private readonly registry: EventTypeRegistry, private readonly lakeRoot: string) {
     this.reads = tableReads(streams.jobs, registry);
-    this.stats = { batches: 0, events: 0, emitted: 0, late: 0, future: 0, stateEntries: Object.fromEntries(streams.jobs.map((job) => [job.name, 0])), stateBytes: 0, seconds: 0 };
+    this.stats = { batches: 0, events: 0, emitted: 0, late: 0, future: 0, stateBytes: 0, checkpoints: 0, seconds: 0 };
   }
 
   get jobs(): readonly CompiledJob[] {
@@ -100,6 +133,17 @@ export class StreamRunner {
   /** Topics the jobs' results are also produced to. */
   get kafkaTopics(): string[] {
     return [...new Set(this.streams.jobs.flatMap((job) => job.kafkaTopic ? [job.kafkaTopic] : []))];
+  }
+
+  /**
+   * Entries each job holds (windows, held join events, pattern candidates), counted when asked:
+   * counting a join's hundred thousand held events after every batch cost more than the metric is worth.
+   */
+  stateEntries(): Record<string, number> {
+    return Object.fromEntries(this.streams.jobs.map((job) => {
+      const jobState = this.committedState?.jobs[job.name];
+      return [job.name, jobState ? job.operator.stateEntries(jobState.operator) : 0];
+    }));
   }
 
   /** Subscribes to committed results (the live feed); returns the unsubscribe function. */
@@ -114,20 +158,13 @@ export class StreamRunner {
     const started = performance.now();
     const events = await this.readStored(batch);
     if (events.length === 0) return undefined;
-    const state = await this.loadState(batch.parent);
-    const ingestedAt = Date.parse(batch.ingestedAt);
+    const state = await this.loadState(batch.engine, batch.parent);
     const emissions: { job: string; emission: Emission }[] = [];
     const refused: RefusedEvent[] = [];
     const staged: { table: string; files: StagedFile[] }[] = [];
     const outbox: OutboxMessage[] = [];
-    const stateEntries: Record<string, number> = {};
-    for (const job of this.streams.jobs) {
-      let jobState = state.jobs[job.name];
-      if (jobState?.fingerprint !== job.fingerprint) jobState = initialJobState(job);
-      const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew);
-      state.jobs[job.name] = result.state;
+    for (const { job, result } of this.advanceAll(state, events, Date.parse(batch.ingestedAt))) {
       appendAll(refused, result.refused);
-      stateEntries[job.name] = job.operator.stateEntries(result.state.operator);
       if (result.emissions.length === 0) continue;
       for (const emission of result.emissions) emissions.push({ job: job.name, emission });
       if (job.kafkaTopic) for (const emission of result.emissions) outbox.push(outboxMessage(job, emission, batch.batchId, batch.ingestedAt));
@@ -135,36 +172,49 @@ export class StreamRunner {
       const file = await writeRowsParquet(batch.engine, path.join(batch.staging, job.name), `part-${batch.batchId}-0`, resultColumns(job), rows, { constants: { [BATCH_COLUMN.name]: batch.batchId } });
       staged.push({ table: job.name, files: [file] });
     }
-    for (const name of Object.keys(state.jobs)) if (!this.streams.jobs.some((job) => job.name === name)) delete state.jobs[name];
     if (refused.length > 0) staged.push({ table: 'dead_letters', files: [await writeRefusedParquet(batch.engine, batch.staging, batch.batchId, batch.ingestedAt, refused)] });
 
-    const statePath = `${STATE_DIR}/state-${batch.batchId}.json`;
-    const text = JSON.stringify(state);
-    await fs.mkdir(path.join(this.lakeRoot, STATE_DIR), { recursive: true });
-    await replaceAtomically(path.join(this.lakeRoot, statePath), text);
+    const parentSource = streamsSourceOf(batch.parent);
+    const since = parentSource?.since ?? [];
+    const due = !parentSource || this.streams.checkpointInterval === 0 || since.length >= MAX_BATCHES_BETWEEN_CHECKPOINTS
+      || performance.now() - this.checkpointedAt >= this.streams.checkpointInterval;
+    let checkpoint: Pick<StreamsSource, 'state' | 'state_version' | 'since'>;
+    let stateBytes: number | undefined;
+    if (due) {
+      checkpoint = { state: `${STATE_DIR}/state-${batch.batchId}.json`, state_version: batch.parent.version + 1, since: [] };
+      const text = JSON.stringify(state);
+      stateBytes = text.length;
+      await fs.mkdir(path.join(this.lakeRoot, STATE_DIR), { recursive: true });
+      await replaceAtomically(path.join(this.lakeRoot, checkpoint.state), text);
+    } else {
+      // A source of an older release has no version: its checkpoint is at most the parent's.
+      checkpoint = { state: parentSource.state, state_version: parentSource.state_version ?? batch.parent.version, since: [...since, { batch_id: batch.batchId, ingested_at: batch.ingestedAt, events: events.length }] };
+    }
     const watermarks = Object.fromEntries(this.streams.jobs.map((job) => {
       const watermark = state.jobs[job.name]?.watermark;
       return [job.name, watermark === null || watermark === undefined ? null : iso(watermark)];
     }));
-    const parentSource = streamsSourceOf(batch.parent);
-    const parentState = parentSource?.state;
     // Written before the commit; deliverable only once the snapshot below names it (outbox.ts).
     const outboxHead = outbox.length > 0 ? await writeOutboxFile(this.lakeRoot, parentSource?.outbox, batch.batchId, outbox) : parentSource?.outbox;
     return {
       staged,
-      sources: (committed) => ({ ...committed, streams: { state: statePath, batch_id: batch.batchId, watermarks, ...(outboxHead ? { outbox: outboxHead } : {}) } satisfies StreamsSource }),
+      sources: (committed) => ({ ...committed, streams: { ...checkpoint, batch_id: batch.batchId, watermarks, ...(outboxHead ? { outbox: outboxHead } : {}) } satisfies StreamsSource }),
       define: this.streams.jobs.map(resultTable),
       committed: (version) => {
-        this.cache = { path: statePath, state };
+        this.cache = { batchId: batch.batchId, state };
         this.stats.batches++;
         this.stats.events += events.length;
         this.stats.emitted += emissions.length;
         this.stats.late += refused.filter((item) => item.stage === 'late').length;
         this.stats.future += refused.filter((item) => item.stage === 'future').length;
-        this.stats.stateEntries = stateEntries;
-        this.stats.stateBytes = text.length;
+        this.committedState = state;
+        if (stateBytes !== undefined) {
+          this.stats.stateBytes = stateBytes;
+          this.stats.checkpoints++;
+          this.checkpointedAt = performance.now();
+          void this.pruneStates(parentSource?.state, checkpoint.state);
+        }
         this.stats.seconds += (performance.now() - started) / 1000;
-        void this.pruneStates(parentState, statePath);
         const committed: CommittedStreams = { lakeVersion: version, events: events.length, emissions, watermarks, outboxed: outbox.length };
         for (const listener of this.listeners) listener(committed);
       },
@@ -183,22 +233,71 @@ export class StreamRunner {
     return events;
   }
 
-  /** The state committed in `parent`: from memory when this process wrote it, else from its file. */
-  private async loadState(parent: Snapshot): Promise<StreamsState> {
+  /**
+   * Advances every job by one batch's events (`state` is changed in place); jobs whose
+   * definition changed start again from an empty state, and jobs no longer declared are dropped.
+   */
+  private advanceAll(state: StreamsState, events: readonly StreamEvent[], ingestedAt: number): { job: CompiledJob; result: JobAdvance }[] {
+    const results = this.streams.jobs.map((job) => {
+      let jobState = state.jobs[job.name];
+      if (jobState?.fingerprint !== job.fingerprint) jobState = initialJobState(job);
+      const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew);
+      state.jobs[job.name] = result.state;
+      return { job, result };
+    });
+    for (const name of Object.keys(state.jobs)) if (!this.streams.jobs.some((job) => job.name === name)) delete state.jobs[name];
+    return results;
+  }
+
+  /**
+   * The state committed in `parent`: from memory when this process committed it, else its last
+   * checkpoint advanced over the batches committed since (see the top of this file).
+   */
+  private async loadState(engine: Engine, parent: Snapshot): Promise<StreamsState> {
     const source = streamsSourceOf(parent);
     if (!source) return { version: 1, jobs: {} };
-    if (this.cache?.path === source.state) {
+    if (this.cache?.batchId === source.batch_id) {
       // The in-memory copy is advanced in place; drop it so a failed commit cannot leave it ahead.
       const { state } = this.cache;
       this.cache = undefined;
       return state;
     }
+    let state: StreamsState;
     try {
-      return JSON.parse(await fs.readFile(path.join(this.lakeRoot, source.state), 'utf8')) as StreamsState;
+      state = JSON.parse(await fs.readFile(path.join(this.lakeRoot, source.state), 'utf8')) as StreamsState;
     } catch (error) {
       throw new UserError('LAKE_CORRUPT', `The stream state ${source.state} named by lake version ${parent.version} cannot be read: ${(error as Error).message}`, {
         hint: 'Restore the file from backup; or remove `sources.streams` handling by deleting streams.yaml jobs and recompute them with `analytics stream replay`.',
       });
+    }
+    const since = source.since ?? [];
+    if (since.length > 0) await this.catchUp(engine, parent, source.state_version ?? 0, since, state);
+    return state;
+  }
+
+  /** Advances `state` over the events the `since` batches stored, read back from `snapshot`'s files. */
+  private async catchUp(engine: Engine, snapshot: Snapshot, checkpointVersion: number, since: readonly SinceBatch[], state: StreamsState): Promise<void> {
+    const layout = new LakeLayout(this.lakeRoot);
+    const byBatch = new Map(since.map((entry) => [entry.batch_id, [] as StreamEvent[]]));
+    for (const read of this.reads) {
+      const table = this.registry.table(read.table)!;
+      // Rows committed after the checkpoint are in files added after it (compaction included).
+      const files = snapshot.files.filter((file) => file.table === read.table && file.addedIn > checkpointVersion).map((file) => file.path);
+      if (files.length === 0) continue;
+      const sql = `SELECT ${readColumnsSql(read)}, batch_id AS _batch FROM (${tableRelationSql(layout, files, eventTableColumns(table))})
+        WHERE ${typeFilterSql(read)} AND batch_id IN (${since.map((entry) => literal(entry.batch_id)).join(', ')})`;
+      const { events, extra } = await queryEvents(engine, read, sql, ['_batch']);
+      const batchOf = extra._batch as string[];
+      events.forEach((event, index) => byBatch.get(batchOf[index]!)!.push(event));
+    }
+    for (const entry of since) {
+      const events = byBatch.get(entry.batch_id)!;
+      if (events.length !== entry.events) {
+        throw new UserError('LAKE_CORRUPT', `The stream state cannot be rebuilt: batch ${entry.batch_id} gave the stream jobs ${entry.events} events, and the lake now holds ${events.length} of them.`, {
+          hint: 'Files of that batch were removed or rewritten without it (lake retention?). Recompute the jobs with `analytics stream replay`, or restore the lake from backup.',
+        });
+      }
+      this.advanceAll(state, events, Date.parse(entry.ingested_at));
     }
   }
 

@@ -135,6 +135,7 @@ export const streamsFileSchema = z
   .object({
     version: z.literal(1).default(1).describe('File format version.'),
     max_future_skew: duration.default('5m').describe('Events whose time is more than this ahead of their ingest time are dead-lettered (stage `future`) by every job and never advance a watermark.'),
+    checkpoint_interval: duration.default('10s').describe('How often the jobs\' whole state is written (`_streams/state-<batch>.json`). Batches committed in between record only their ids; after a restart the state is rebuilt by running the jobs again over those batches\' events in the lake. `0s` writes it with every batch.'),
     streams: z.array(streamJobSchema).default([]).describe('The stream jobs.'),
   })
   .strict();

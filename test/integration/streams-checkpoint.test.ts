@@ -1,0 +1,91 @@
+/**
+ * Checkpoints every `checkpoint_interval`, not every batch: batches in between record only their
+ * ids, and a process without the state in memory rebuilds it from the last checkpoint and those
+ * batches' events in the lake. Each `ingestFiles` call below opens its own runner, as a restarted
+ * process would, so every batch after the first goes through that rebuild. The results must equal
+ * those of a workspace that writes the whole state with every batch (`0s`).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runQuery } from '../../src/analytics/query.js';
+import { LakeLayout } from '../../src/lake/layout.js';
+import { readLatestSnapshot } from '../../src/lake/snapshot.js';
+import { ingestFiles } from '../../src/pipelines/ingest/file-ingest.js';
+import { STATE_DIR, streamsSourceOf } from '../../src/streams/runner.js';
+import { openWorkspace, type Workspace } from '../../src/workspace/workspace.js';
+import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
+import { tempWorkspace } from '../support/workspace.js';
+
+const JOBS = ['tx_per_minute', 'merchant_decline_rate', 'fraud_joined', 'failed_logins_then_large_tx', 'notification_latency'];
+
+type Temp = Awaited<ReturnType<typeof tempWorkspace>>;
+
+async function withInterval(temp: Temp, interval: string): Promise<Workspace> {
+  const file = path.join(temp.dir, 'streams.yaml');
+  const text = await fs.readFile(file, 'utf8');
+  await fs.writeFile(file, text.replace(/^version: 1$/m, `version: 1\ncheckpoint_interval: ${interval}`));
+  return openWorkspace({ workspace: temp.dir });
+}
+
+async function jobRows(workspace: Workspace, job: string): Promise<string[]> {
+  return canonicalRows((await runQuery(workspace, `SELECT * FROM ${job}`)).rows, ['batch_id']);
+}
+
+describe('stream state checkpoints between batches', () => {
+  let everyBatch: Temp;
+  let interval: Temp;
+  let files: string[];
+
+  beforeAll(async () => {
+    everyBatch = await tempWorkspace('analytics-test-', { streams: true });
+    interval = await tempWorkspace('analytics-test-', { streams: true });
+    ({ files } = await writeStreamTraffic(everyBatch.dir, { seed: 21, count: 9_000, start: '2026-11-24T08:00:00Z', end: '2026-11-24T11:00:00Z', parts: 6, lateShare: 0.02 }));
+  });
+  afterAll(async () => {
+    await everyBatch.cleanup();
+    await interval.cleanup();
+  });
+
+  it('rebuilds the state from the last checkpoint and the batches since, with the same results', { timeout: 120_000 }, async () => {
+    const full = await withInterval(everyBatch, '0s');
+    const sparse = await withInterval(interval, '1h');
+    for (const file of files) {
+      await ingestFiles(full, { paths: [file], maxErrors: -1 });
+      await ingestFiles(sparse, { paths: [file], maxErrors: -1 });
+    }
+    const fullSource = streamsSourceOf(await readLatestSnapshot(new LakeLayout(full.lakeRoot)))!;
+    const sparseSource = streamsSourceOf(await readLatestSnapshot(new LakeLayout(sparse.lakeRoot)))!;
+    expect(fullSource.since).toEqual([]);
+    // The first batch wrote the only checkpoint; the other five were taken in by rebuilding.
+    expect(sparseSource.since?.map((entry) => entry.batch_id)).toHaveLength(files.length - 1);
+    expect(sparseSource.since?.every((entry) => entry.events > 0)).toBe(true);
+    expect(await fs.readdir(path.join(sparse.lakeRoot, STATE_DIR))).toEqual([path.basename(sparseSource.state)]);
+    for (const job of JOBS) {
+      const expected = await jobRows(full, job);
+      expect(expected.length, job).toBeGreaterThan(0);
+      expect(await jobRows(sparse, job), job).toEqual(expected);
+    }
+  });
+
+  it('refuses to go on when the lake no longer holds the events of a batch since the checkpoint', { timeout: 60_000 }, async () => {
+    const sparse = await openWorkspace({ workspace: interval.dir });
+    const layout = new LakeLayout(sparse.lakeRoot);
+    const snapshot = await readLatestSnapshot(layout);
+    const source = streamsSourceOf(snapshot)!;
+    // The batch's transactions file is gone from the lake (as a careless retention would do).
+    const victim = snapshot.files.find((file) => file.table === 'transactions' && file.addedIn > source.state_version!)!;
+    await fs.rm(layout.resolve(victim.path));
+    const snapshotFile = layout.snapshotFile(snapshot.version);
+    const text = await fs.readFile(snapshotFile, 'utf8');
+    await fs.writeFile(snapshotFile, JSON.stringify({ ...JSON.parse(text), files: snapshot.files.filter((file) => file !== victim) }));
+    const again = path.join(interval.dir, 'again.ndjson');
+    await fs.writeFile(again, (await fs.readFile(files[0]!, 'utf8')).split('\n').slice(0, 50).join('\n').replaceAll('"id":"', '"id":"again-'));
+    const summary = await ingestFiles(sparse, { paths: [again], maxErrors: -1 });
+    expect(summary.stored).toBe(0);
+    expect(summary.failures).toHaveLength(1);
+    expect(summary.failures[0]).toMatchObject({ code: 'LAKE_CORRUPT' });
+    expect(summary.failures[0]!.message).toMatch(/stream state cannot be rebuilt: batch \S+ gave the stream jobs \d+ events, and the lake now holds \d+ of them/);
+    expect((await readLatestSnapshot(layout)).version).toBe(snapshot.version);
+  });
+});
