@@ -86,13 +86,23 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(await rowsOutOfOrder(fast.workspace, 'transactions')).toBe(0);
   });
 
-  it('a file with bad records, re-sends and all four types: the general path takes the rest', async () => {
-    const file = await generate(fast.dir, 'mixed.ndjson', { seed: 5, count: 6_000, start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z'), badRatio: 0.05, duplicateRatio: 0.03 });
+  it('clean records of one type first, then bad records, re-sends and all four types: the general path takes the rest', async () => {
+    const head = await generate(fast.dir, 'head.ndjson', { seed: 4, count: 1_500, types: ['transaction'], start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-24T06:00:00Z') });
+    const tail = await generate(fast.dir, 'tail.ndjson', { seed: 5, count: 6_000, start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z'), badRatio: 0.05, duplicateRatio: 0.03 });
+    const file = path.join(fast.dir, 'clean-then-mixed.ndjson');
+    await writeFile(file, (await readFile(head, 'utf8')) + (await readFile(tail, 'utf8')));
     const { fast: summary } = await ingestBoth(file);
-    expect(summary.files[0]?.fastPath?.rows).toBeGreaterThan(0);
+    expect(summary.files[0]?.fastPath?.rows).toBeGreaterThan(1_500);
     expect(summary.rejected).toBeGreaterThan(0);
     expect(summary.duplicates).toBeGreaterThan(0);
     for (const table of TABLES) expect((await runQuery(fast.workspace, `SELECT count(*) AS n FROM ${table}`)).rows[0]?.n).toBeGreaterThan(0);
+  });
+
+  it('a file that starts mixed (four types, bad records) takes the general path alone', async () => {
+    const file = await generate(fast.dir, 'mixed.ndjson', { seed: 6, count: 3_000, start: new Date('2026-11-25T00:00:00Z'), end: new Date('2026-11-26T00:00:00Z'), badRatio: 0.05 });
+    const { fast: summary } = await ingestBoth(file);
+    expect(summary.files[0]?.fastPath).toBeUndefined();
+    expect(summary.rejected).toBeGreaterThan(0);
   });
 
   it('unsorted input over several days: rewritten sorted, one file per day', async () => {
