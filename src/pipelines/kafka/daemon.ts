@@ -23,7 +23,7 @@ import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { loadReferenceTables } from '../ingest/reference-tables.js';
 import { authFailure, createKafkaClient, createProducer, describeKafkaError, kafkaErrorTypes, type Admin, type KafkaClient, type Producer } from './client.js';
-import { messageOrigin, writeLakeBatch, type DeadLetterNote, type KafkaMessage, type LakeBatchResult } from './lake-batch.js';
+import { messageOrigin, prepareLakeBatch, writeLakeBatch, type DeadLetterNote, type KafkaMessage, type LakeBatchContext, type LakeBatchHooks, type LakeBatchResult, type PendingLakeBatch } from './lake-batch.js';
 import { IngestMetrics, type MetricsReport } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { startDaemonStreams, type DaemonStreams } from '../../streams/daemon-streams.js';
@@ -89,6 +89,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 /** Largest value copied to the dead-letter topic (Kafka's default max.message.bytes is about 1 MB). */
 const DEAD_LETTER_VALUE_LIMIT = 1_000_000;
 
+/** Batches written at once: one validating while the one before it commits. */
+const LANES = 2;
+
 function transientLakeError(error: unknown): boolean {
   return isUserError(error) && error.code === 'LAKE_BUSY';
 }
@@ -104,6 +107,16 @@ class KafkaIngestDaemon {
   private admin: Admin | undefined;
   private deadLetterProducer: Producer | undefined;
   private engine: Engine | undefined;
+  /**
+   * Connections a batch is prepared on (the engine and one session of it): the next batch is
+   * validated on one while the one before commits on the other. Taken in flush order, given back
+   * after the commit, so batches still commit one at a time, in order.
+   */
+  private freeLanes: Engine[] = [];
+  private laneWaiters: ((lane: Engine) => void)[] = [];
+  private sessions: Engine[] = [];
+  /** Batches flushed and not yet committed. */
+  private inFlight = new Set<Promise<void>>();
   private consumer: Consumer | undefined;
   /** Stream jobs, the live feed and their metrics (src/streams/). */
   private streams: DaemonStreams | undefined;
@@ -146,6 +159,10 @@ class KafkaIngestDaemon {
       const engineConfig = this.workspace.config.engine;
       this.engine = await Engine.open({ memoryLimit: engineConfig.memory_limit, tempDirectory: spill, ...(engineConfig.threads ? { threads: engineConfig.threads } : {}) });
       await loadReferenceTables(this.engine, this.workspace.resolve(this.workspace.config.reference.rates));
+      const session = await this.engine.session();
+      this.sessions.push(session);
+      await loadReferenceTables(session, this.workspace.resolve(this.workspace.config.reference.rates));
+      this.freeLanes = [this.engine, session];
       this.streams = await startDaemonStreams(this.workspace, {
         ...(this.options.feedPort === undefined ? {} : { feedPort: this.options.feedPort }),
         logger: this.logger,
@@ -176,6 +193,7 @@ class KafkaIngestDaemon {
       await quietly(this.deadLetterProducer?.disconnect());
       await quietly(this.admin?.disconnect());
       await this.streams?.close();
+      for (const session of this.sessions) session.close();
       this.engine?.close();
       await fs.rm(spill, { recursive: true, force: true });
       await metricsServer?.close();
@@ -430,11 +448,12 @@ class KafkaIngestDaemon {
       this.metrics.received(added);
     }
     // Pipelining with backpressure: a full buffer goes to the writer and the next one starts
-    // filling while it is validated and committed. Only when a write is still in progress does
-    // this handler wait for it (kafkajs fetches nothing more meanwhile), so memory stays bounded
-    // by two batches: one being written, one full. Batches still commit one at a time, in order.
+    // filling while it is validated and committed; up to two batches are written at once (one
+    // validating while the other commits, see freeLanes). Only when two are in progress does
+    // this handler wait for one (kafkajs fetches nothing more meanwhile), so memory stays bounded
+    // by three batches: two being written, one full. Batches still commit one at a time, in order.
     if (this.bufferCount >= this.settings.batch.max_events) {
-      await this.flushChain.catch(() => undefined);
+      while (this.inFlight.size >= LANES) await Promise.race(this.inFlight).catch(() => undefined);
       if (this.fatal !== undefined) throw this.fatal;
       if (this.stopping || isStale()) return;
       void this.flush('size').catch(() => undefined);
@@ -453,43 +472,86 @@ class KafkaIngestDaemon {
     this.bufferBytes = 0;
   }
 
-  /** Queues a write of everything buffered now; batches are written one at a time, in order. */
+  private acquireLane(): Promise<Engine> {
+    const lane = this.freeLanes.pop();
+    return lane ? Promise.resolve(lane) : new Promise((resolve) => this.laneWaiters.push(resolve));
+  }
+
+  private releaseLane(lane: Engine): void {
+    const waiter = this.laneWaiters.shift();
+    if (waiter) waiter(lane);
+    else this.freeLanes.push(lane);
+  }
+
+  private batchContext(engine: Engine): LakeBatchContext {
+    return { engine, registry: this.workspace.registry, lakeRoot: this.workspace.lakeRoot, reportingCurrency: this.workspace.config.reporting_currency, group: this.group, ...(this.streams?.runner ? { streams: this.streams.runner } : {}) };
+  }
+
+  /**
+   * Writes everything buffered now: validation starts at once on a free connection, the commit
+   * waits for the batches flushed before it.
+   */
   private flush(reason: 'size' | 'time' | 'stop'): Promise<void> {
+    if (this.bufferCount === 0 || this.fatal !== undefined) return this.flushChain;
+    const messages = [...this.buffer.values()].flat();
+    this.dropBuffer();
+    const started = performance.now();
+    const hooks: LakeBatchHooks = this.deadLetterProducer ? { beforeCommit: (notes) => this.produceDeadLetters(messages, notes) } : {};
+    const preparing = this.acquireLane().then(async (lane): Promise<{ lane: Engine; pending?: PendingLakeBatch; error?: unknown }> => {
+      try {
+        return { lane, pending: await prepareLakeBatch(this.batchContext(lane), messages) };
+      } catch (error) {
+        return { lane, error };
+      }
+    });
     const run = async () => {
-      if (this.bufferCount === 0 || this.fatal !== undefined) return;
-      const messages = [...this.buffer.values()].flat();
-      this.dropBuffer();
-      const started = performance.now();
-      let result: LakeBatchResult | undefined;
-      for (let attempt = 1; result === undefined; attempt++) {
-        try {
-          result = await writeLakeBatch(
-            { engine: this.engine!, registry: this.workspace.registry, lakeRoot: this.workspace.lakeRoot, reportingCurrency: this.workspace.config.reporting_currency, group: this.group, ...(this.streams?.runner ? { streams: this.streams.runner } : {}) },
-            messages,
-            this.deadLetterProducer ? { beforeCommit: (notes) => this.produceDeadLetters(messages, notes) } : {},
-          );
-        } catch (error) {
-          if (!transientLakeError(error) || attempt >= 10) {
-            this.fail(error);
-            throw error;
-          }
-          this.logger.warn(`lake busy, retrying the batch: ${messageOf(error)}`, { attempt });
-          await sleep(1_000);
+      const { lane, pending, error } = await preparing;
+      try {
+        if (this.fatal !== undefined) {
+          await pending?.discard();
+          return;
         }
+        let result: LakeBatchResult | undefined;
+        let failure = error;
+        if (pending) {
+          try {
+            result = await pending.commit(hooks);
+          } catch (commitError) {
+            failure = commitError;
+          }
+        }
+        for (let attempt = 2; result === undefined; attempt++) {
+          if (!transientLakeError(failure) || attempt > 10) {
+            this.fail(failure);
+            throw failure;
+          }
+          this.logger.warn(`lake busy, retrying the batch: ${messageOf(failure)}`, { attempt });
+          await sleep(1_000);
+          try {
+            result = await writeLakeBatch(this.batchContext(lane), messages, hooks);
+          } catch (retryError) {
+            failure = retryError;
+          }
+        }
+        const latency = performance.now() - started;
+        this.metrics.batchCommitted(result, latency);
+        for (const [key, offset] of result.offsets) this.metrics.setCommitted(key, offset);
+        if (result.consumed > 0 || result.skipped > 0) {
+          this.logger.info(`batch committed: ${result.stored} stored, ${result.rejected} rejected, ${result.duplicates} duplicates`, {
+            reason, consumed: result.consumed, stored: result.stored, rejected: result.rejected, duplicates: result.duplicates, skipped: result.skipped,
+            snapshot: result.snapshotVersion, ms: Math.round(latency), validate_ms: Math.round(result.timings.validate * 1000), commit_ms: Math.round(result.timings.commit * 1000),
+          });
+        }
+        await this.commitToKafka(result.offsets);
+      } finally {
+        this.releaseLane(lane);
       }
-      const latency = performance.now() - started;
-      this.metrics.batchCommitted(result, latency);
-      for (const [key, offset] of result.offsets) this.metrics.setCommitted(key, offset);
-      if (result.consumed > 0 || result.skipped > 0) {
-        this.logger.info(`batch committed: ${result.stored} stored, ${result.rejected} rejected, ${result.duplicates} duplicates`, {
-          reason, consumed: result.consumed, stored: result.stored, rejected: result.rejected, duplicates: result.duplicates, skipped: result.skipped,
-          snapshot: result.snapshotVersion, ms: Math.round(latency), validate_ms: Math.round(result.timings.validate * 1000), commit_ms: Math.round(result.timings.commit * 1000),
-        });
-      }
-      await this.commitToKafka(result.offsets);
     };
-    this.flushChain = this.flushChain.catch(() => undefined).then(run);
-    return this.flushChain;
+    const written = this.flushChain.catch(() => undefined).then(run);
+    this.flushChain = written;
+    const tracked = written.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return written;
   }
 
   /** After the lake commit: Kafka's offsets follow, for lag tools only (the lake's are the truth). */

@@ -130,28 +130,67 @@ function firstInvalidUtf8(bytes: Buffer): number {
  * committed part of the batch in the meantime.
  */
 export async function writeLakeBatch(context: LakeBatchContext, messages: readonly KafkaMessage[], hooks: LakeBatchHooks = {}): Promise<LakeBatchResult> {
-  let pending = messages;
-  let skipped = 0;
-  for (let attempt = 1; ; attempt++) {
-    const committed = await readLakeOffsets(context.lakeRoot, context.group);
-    const live = pending.filter((message) => message.offset >= (committed.get(partitionKey(message.topic, message.partition)) ?? -1));
-    skipped += pending.length - live.length;
-    if (live.length === 0) {
-      return { consumed: 0, stored: 0, rejected: 0, duplicates: 0, skipped, snapshotVersion: 0, offsets: new Map(), timings: { validate: 0, commit: 0 } };
-    }
-    try {
-      const result = await writeOnce(context, live, hooks);
-      return { ...result, skipped };
-    } catch (error) {
-      if (!(error instanceof OffsetConflictError) || attempt >= 5) throw error;
-      pending = live;
-    }
+  const pending = await prepareLakeBatch(context, messages);
+  return pending.commit(hooks);
+}
+
+/** A batch validated and written to staging, not yet in the lake. */
+export interface PendingLakeBatch {
+  /**
+   * Commits it under the lake lock. If another consumer committed part of it meanwhile (a
+   * rebalance), the part the lake does not hold yet is prepared again and committed.
+   */
+  commit(hooks?: LakeBatchHooks): Promise<LakeBatchResult>;
+  /** Drops it without committing (its messages are read from Kafka again). */
+  discard(): Promise<void>;
+}
+
+/**
+ * The first half of writeLakeBatch: drops the messages the lake already holds, then validates the
+ * rest and writes the fast path's files into staging, on `context.engine`'s connection; the lake
+ * does not change. The daemon prepares the next batch on a second connection while this one
+ * commits (batches still commit one at a time, in order: their offsets follow each other).
+ */
+export async function prepareLakeBatch(context: LakeBatchContext, messages: readonly KafkaMessage[]): Promise<PendingLakeBatch> {
+  const committed = await readLakeOffsets(context.lakeRoot, context.group);
+  const live = messages.filter((message) => message.offset >= (committed.get(partitionKey(message.topic, message.partition)) ?? -1));
+  const skipped = messages.length - live.length;
+  if (live.length === 0) {
+    const nothing: LakeBatchResult = { consumed: 0, stored: 0, rejected: 0, duplicates: 0, skipped, snapshotVersion: 0, offsets: new Map(), timings: { validate: 0, commit: 0 } };
+    return { commit: async () => nothing, discard: async () => undefined };
   }
+  const prepared = await prepareOnce(context, live);
+  return {
+    commit: async (hooks = {}) => {
+      try {
+        return { ...(await prepared.commit(hooks)), skipped };
+      } catch (error) {
+        if (!(error instanceof OffsetConflictError)) throw error;
+      } finally {
+        await prepared.dispose();
+      }
+      for (let attempt = 2; ; attempt++) {
+        const again = await prepareLakeBatch(context, live);
+        try {
+          const result = await again.commit(hooks);
+          return { ...result, skipped: skipped + result.skipped };
+        } catch (error) {
+          if (!(error instanceof OffsetConflictError) || attempt >= 5) throw error;
+        }
+      }
+    },
+    discard: () => prepared.dispose(),
+  };
 }
 
 let tableCounter = 0;
 
-async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMessage[], hooks: LakeBatchHooks): Promise<Omit<LakeBatchResult, 'skipped'>> {
+interface PreparedOnce {
+  commit(hooks: LakeBatchHooks): Promise<Omit<LakeBatchResult, 'skipped'>>;
+  dispose(): Promise<void>;
+}
+
+async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMessage[]): Promise<PreparedOnce> {
   const { engine } = context;
   const started = performance.now();
   const { records, rejects } = decodeMessages(messages);
@@ -171,6 +210,12 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
   const stagedSql = `SELECT raw, origin, ordinal FROM ${ident(staged)}`;
   let batch: StagedBatch | undefined;
   let direct: DirectWrite | undefined;
+  const dispose = async () => {
+    await batch?.drop();
+    await engine.run(`DROP TABLE IF EXISTS ${ident(staged)}; DROP TABLE IF EXISTS ${ident(rejectTable)};`);
+    // commitBatch removes the batch's staging folder; this covers a failure before it ran.
+    await fs.rm(batchStagingDir(context.lakeRoot, batchId), { recursive: true, force: true });
+  };
   try {
     await engine.run(`CREATE TEMP TABLE ${ident(rejectTable)} (raw VARCHAR, origin VARCHAR, reason VARCHAR)`);
     if (rejects.length > 0) {
@@ -196,20 +241,28 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
         throw new Error(`Kafka batch: fast and general path do not split ${records.length} records (${direct?.written ?? 0} written directly, ${batch.total} staged)`);
       }
     }
-    const validationRejects = batch ? `SELECT raw, origin, reasons, 'validate' AS stage, id AS event_id, "type" AS event_type FROM ${ident(batch.view)} WHERE _out = '_rejected'
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  const validated = performance.now();
+  const checked = batch;
+  const prewritten = direct;
+  const commit = async (hooks: LakeBatchHooks): Promise<Omit<LakeBatchResult, 'skipped'>> => {
+    const committing = performance.now();
+    const validationRejects = checked ? `SELECT raw, origin, reasons, 'validate' AS stage, id AS event_id, "type" AS event_type FROM ${ident(checked.view)} WHERE _out = '_rejected'
       UNION ALL ` : '';
     const deadLetterSql = `${validationRejects}SELECT raw, origin, [reason] AS reasons, 'parse' AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type FROM ${ident(rejectTable)}`;
-    const batchRejected = batch?.rejected ?? 0;
+    const batchRejected = checked?.rejected ?? 0;
     if (hooks.beforeCommit && batchRejected + rejects.length > 0) {
       const notes = await engine.rows<{ origin: string; stage: string; reasons: string[] }>(`SELECT origin, stage, reasons FROM (${deadLetterSql})`);
       await hooks.beforeCommit(notes.map((note) => ({ origin: note.origin, stage: note.stage, reasons: [...note.reasons] })));
     }
-    const validated = performance.now();
     const result = await commitBatch(
       lakeContext,
       {
-        ...(batch ? { checkedTable: batch.view } : {}),
-        ...(direct ? { prewritten: [{ table: direct.table, files: direct.files }] } : {}),
+        ...(checked ? { checkedTable: checked.view } : {}),
+        ...(prewritten ? { prewritten: [{ table: prewritten.table, files: prewritten.files }] } : {}),
         batchId,
         ingestedAt,
         deadLetterSql,
@@ -229,12 +282,8 @@ async function writeOnce(context: LakeBatchContext, messages: readonly KafkaMess
       duplicates: result.duplicates,
       snapshotVersion: result.snapshotVersion,
       offsets: next,
-      timings: { validate: (validated - started) / 1000, commit: (performance.now() - validated) / 1000, lakeParts: result.timings },
+      timings: { validate: (validated - started) / 1000, commit: (performance.now() - committing) / 1000, lakeParts: result.timings },
     };
-  } finally {
-    await batch?.drop();
-    await engine.run(`DROP TABLE IF EXISTS ${ident(staged)}; DROP TABLE IF EXISTS ${ident(rejectTable)};`);
-    // commitBatch removes the batch's staging folder; this covers a failure before it ran.
-    await fs.rm(batchStagingDir(context.lakeRoot, batchId), { recursive: true, force: true });
-  }
+  };
+  return { commit, dispose };
 }

@@ -7,7 +7,7 @@ import { Engine } from '../../../src/duckdb/engine.js';
 import { LakeLayout } from '../../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../../src/lake/snapshot.js';
 import { loadReferenceTables } from '../../../src/pipelines/ingest/reference-tables.js';
-import { decodeMessages, MAX_VALUE_BYTES, writeLakeBatch, type KafkaMessage, type LakeBatchContext } from '../../../src/pipelines/kafka/lake-batch.js';
+import { decodeMessages, MAX_VALUE_BYTES, prepareLakeBatch, writeLakeBatch, type KafkaMessage, type LakeBatchContext } from '../../../src/pipelines/kafka/lake-batch.js';
 import { RateMeter } from '../../../src/pipelines/kafka/metrics.js';
 import { anchorOffsets, committedOffsets, mergeOffsets, OffsetConflictError, readLakeOffsets } from '../../../src/pipelines/kafka/offsets.js';
 import { notificationEvent, transactionEvent } from '../../support/events.js';
@@ -107,6 +107,39 @@ describe('a batch of messages into the lake', () => {
     const again = await writeLakeBatch(context, [...batch, message(4, JSON.stringify(transactionEvent('k-5', 5)))]);
     expect(again).toMatchObject({ consumed: 1, stored: 1, skipped: 6, duplicates: 0 });
     expect(await readLakeOffsets(workspace.lakeRoot, 'g')).toEqual(new Map([['transactions/0', 5], ['notifications/0', 2]]));
+  });
+
+  it('prepares the next batch on a second connection while the one before it commits', async () => {
+    const session = await engine.session();
+    try {
+      await loadReferenceTables(session, workspace.resolve(workspace.config.reference.rates));
+      const first = Array.from({ length: 40 }, (_, index) => message(10 + index, JSON.stringify(transactionEvent(`p-${index}`, index)), 1));
+      const second = Array.from({ length: 40 }, (_, index) => message(50 + index, JSON.stringify(transactionEvent(`q-${index}`, index)), 1));
+      // Both are validated before either commits, each on its own connection.
+      const [one, two] = await Promise.all([prepareLakeBatch(context, first), prepareLakeBatch({ ...context, engine: session }, second)]);
+      expect((await readLakeOffsets(workspace.lakeRoot, 'g')).has('transactions/1')).toBe(false);
+      expect(await one.commit()).toMatchObject({ consumed: 40, stored: 40, skipped: 0 });
+      expect(await two.commit()).toMatchObject({ consumed: 40, stored: 40, skipped: 0 });
+      expect((await readLakeOffsets(workspace.lakeRoot, 'g')).get('transactions/1')).toBe(90);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('a prepared batch part of which another consumer committed meanwhile: only the rest is stored', async () => {
+    const batch = Array.from({ length: 30 }, (_, index) => message(index, JSON.stringify(transactionEvent(`r-${index}`, index)), 2));
+    const pending = await prepareLakeBatch(context, batch);
+    // Another daemon (after a rebalance) commits the first 10 of the same messages first.
+    expect(await writeLakeBatch(context, batch.slice(0, 10))).toMatchObject({ stored: 10 });
+    expect(await pending.commit()).toMatchObject({ consumed: 20, stored: 20, skipped: 10, duplicates: 0 });
+    expect((await readLakeOffsets(workspace.lakeRoot, 'g')).get('transactions/2')).toBe(30);
+  });
+
+  it('a prepared batch discarded leaves the lake as it was', async () => {
+    const before = await readLatestSnapshot(new LakeLayout(workspace.lakeRoot));
+    const pending = await prepareLakeBatch(context, [message(30, JSON.stringify(transactionEvent('s-1', 1)), 2)]);
+    await pending.discard();
+    expect((await readLatestSnapshot(new LakeLayout(workspace.lakeRoot))).version).toBe(before.version);
   });
 });
 
