@@ -40,6 +40,21 @@ function storedRows(lakeRoot) {
   return snapshot.files.filter((file) => file.table === 'transactions').reduce((sum, file) => sum + file.rows, 0);
 }
 
+/**
+ * The daemon's rate between its first and its last full batch (from its JSON log): events of the
+ * full batches after the first, over the time between the first's commit and the last's. It
+ * leaves out the start (process, group join) and the last partial batch, which waits for
+ * `kafka.batch.max_ms` by design.
+ */
+function steadyRate(log) {
+  const full = log.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))
+    .filter((entry) => entry.message?.startsWith('batch committed') && entry.reason === 'size');
+  if (full.length < 3) return {};
+  const seconds = (Date.parse(full.at(-1).time) - Date.parse(full[0].time)) / 1000;
+  const events = full.slice(1).reduce((sum, entry) => sum + entry.consumed, 0);
+  return { steadyRate: events / seconds, steadyBatches: full.length };
+}
+
 export async function benchKafka(input, count) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'analytics-bench-kafka-'));
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'analytics-bench-kafka-ws-'));
@@ -63,9 +78,12 @@ export async function benchKafka(input, count) {
     if (process.env.BENCH_KAFKA_BATCH) appendFileSync(path.join(workspace, 'analytics.yaml'), `\nkafka:\n  batch:\n    max_events: ${Number(process.env.BENCH_KAFKA_BATCH)}\n`);
     const started = performance.now();
     const daemon = spawn('node', ['bin/run.js', 'ingest', 'kafka', '--brokers', BROKERS, '--from-beginning', '--topics', TOPIC, '-w', workspace], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ANALYTICS_LOG_FORMAT: 'json' },
     });
+    let log = '';
+    daemon.stderr.setEncoding('utf8');
+    daemon.stderr.on('data', (chunk) => { log += chunk; });
     const lakeRoot = path.join(workspace, 'lake');
     let stored = 0;
     while (stored < count) {
@@ -77,7 +95,7 @@ export async function benchKafka(input, count) {
     const oursSeconds = (performance.now() - started) / 1000;
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
-    return { count, kcatRate: count / kcatSeconds, oursRate: count / oursSeconds, kcatSeconds, oursSeconds };
+    return { count, kcatRate: count / kcatSeconds, oursRate: count / oursSeconds, kcatSeconds, oursSeconds, ...steadyRate(log) };
   } finally {
     broker('stop', dataDir);
     rmSync(dataDir, { recursive: true, force: true });
