@@ -461,8 +461,15 @@ class KafkaIngestDaemon {
     }
   }
 
+  /**
+   * A timed flush waits for a free writer: cutting a batch every `max_ms` while the writes fall
+   * behind would queue ever more small batches (the event-to-lake latency grew to seconds);
+   * meanwhile the buffer grows, and the next batch takes all of it.
+   */
   private flushIfDue(): void {
-    if (this.bufferCount > 0 && this.ready && !this.stopping && Date.now() - this.oldestBufferedAt >= this.settings.batch.max_ms) void this.flush('time').catch(() => undefined);
+    if (this.bufferCount > 0 && this.ready && !this.stopping && this.inFlight.size < LANES && Date.now() - this.oldestBufferedAt >= this.settings.batch.max_ms) {
+      void this.flush('time').catch(() => undefined);
+    }
   }
 
   private dropBuffer(): void {
