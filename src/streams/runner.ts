@@ -98,6 +98,16 @@ export function streamsSourceOf(snapshot: Pick<Snapshot, 'sources'>): StreamsSou
   return value && typeof value.state === 'string' ? value : undefined;
 }
 
+/**
+ * The lake version after which data files are still needed to rebuild the stream state (files
+ * added after the last checkpoint hold the `since` batches' events); Infinity when none are.
+ * Retention leaves those files alone.
+ */
+export function streamRebuildFloor(snapshot: Pick<Snapshot, 'sources'>): number {
+  const source = streamsSourceOf(snapshot);
+  return source?.since && source.since.length > 0 ? source.state_version ?? 0 : Infinity;
+}
+
 export interface RunnerStats {
   batches: number;
   events: number;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/analytics/query.js';
 import { LakeLayout } from '../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../src/lake/snapshot.js';
+import { retainWorkspaceLake } from '../../src/lake/upkeep/service.js';
 import { ingestFiles } from '../../src/pipelines/ingest/file-ingest.js';
 import { STATE_DIR, streamsSourceOf } from '../../src/streams/runner.js';
 import { openWorkspace, type Workspace } from '../../src/workspace/workspace.js';
@@ -66,6 +67,27 @@ describe('stream state checkpoints between batches', () => {
       expect(expected.length, job).toBeGreaterThan(0);
       expect(await jobRows(sparse, job), job).toEqual(expected);
     }
+  });
+
+  it('lake retention keeps the files the state is rebuilt from', { timeout: 60_000 }, async () => {
+    const sparse = await openWorkspace({ workspace: interval.dir });
+    const layout = new LakeLayout(sparse.lakeRoot);
+    const before = await readLatestSnapshot(layout);
+    const source = streamsSourceOf(before)!;
+    const needed = before.files.filter((file) => file.addedIn > source.state_version!);
+    expect(needed.length).toBeGreaterThan(0);
+    sparse.config.lake.retention = Object.fromEntries(['transactions', 'fraud_detections', 'security_alerts', 'notifications'].map((table) => [table, 1]));
+    const result = await retainWorkspaceLake(sparse, { now: new Date('2030-01-01T00:00:00Z') });
+    // Only the checkpoint's own batch is old enough to go; the batches since stay.
+    expect(result.dropped.length).toBeGreaterThan(0);
+    const after = await readLatestSnapshot(layout);
+    for (const file of needed) expect(after.files.map((kept) => kept.path)).toContain(file.path);
+    // A restart rebuilds the state from them and goes on.
+    const more = path.join(interval.dir, 'more.ndjson');
+    await fs.writeFile(more, (await fs.readFile(files[1]!, 'utf8')).split('\n').slice(0, 40).join('\n').replaceAll('"id":"', '"id":"more-'));
+    const summary = await ingestFiles(sparse, { paths: [more], maxErrors: -1 });
+    expect(summary.failures).toEqual([]);
+    expect(summary.stored).toBeGreaterThan(0);
   });
 
   it('refuses to go on when the lake no longer holds the events of a batch since the checkpoint', { timeout: 60_000 }, async () => {

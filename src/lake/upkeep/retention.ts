@@ -1,11 +1,14 @@
 /**
  * `analytics lake retention`: drops whole partitions older than each table's policy
  * (`lake.retention` in analytics.yaml, in days) with one snapshot commit. The files stay on disk
- * until `lake vacuum` removes them after its grace period.
+ * until `lake vacuum` removes them after its grace period. Files added after the stream jobs'
+ * last checkpoint are kept: a restart rebuilds the state from their events (streams/runner.ts);
+ * the next run, after the next checkpoint, drops them.
  */
 import type { LakeLayout } from '../layout.js';
 import type { Snapshot } from '../snapshot.js';
 import { replaceFiles } from './replace-files.js';
+import { streamRebuildFloor } from '../../streams/runner.js';
 
 export interface RetentionResult {
   dropped: { table: string; partition: string; files: number; rows: number }[];
@@ -20,7 +23,9 @@ export async function applyRetention(
   options: { dryRun?: boolean; now?: Date } = {},
 ): Promise<RetentionResult> {
   const today = new Date(options.now ?? new Date());
+  const neededAfter = streamRebuildFloor(snapshot);
   const expired = snapshot.files.filter((file) => {
+    if (file.addedIn > neededAfter) return false;
     const days = policy[file.table];
     const date = file.partition.event_date ?? file.partition.ingest_date;
     if (days === undefined || date === undefined) return false;
