@@ -72,8 +72,19 @@ export interface CommittedStreams {
 export interface SinceBatch {
   batch_id: string;
   ingested_at: string;
-  /** Events of the jobs' types the batch stored: checked when its events are read back. */
+  /** Events of the jobs' types the batch stored. */
   events: number;
+  /**
+   * The same by event type: checked when the events are read back, and the types fed to the jobs
+   * then (a job added to streams.yaml since reads types the batch did not feed).
+   */
+  types: Record<string, number>;
+}
+
+function countByType(events: readonly StreamEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of events) counts[event.type] = (counts[event.type] ?? 0) + 1;
+  return counts;
 }
 
 export const STATE_DIR = '_streams';
@@ -198,7 +209,7 @@ export class StreamRunner {
       await replaceAtomically(path.join(this.lakeRoot, checkpoint.state), text);
     } else {
       // A source of an older release has no version: its checkpoint is at most the parent's.
-      checkpoint = { state: parentSource.state, state_version: parentSource.state_version ?? batch.parent.version, since: [...since, { batch_id: batch.batchId, ingested_at: batch.ingestedAt, events: events.length }] };
+      checkpoint = { state: parentSource.state, state_version: parentSource.state_version ?? batch.parent.version, since: [...since, { batch_id: batch.batchId, ingested_at: batch.ingestedAt, events: events.length, types: countByType(events) }] };
     }
     const watermarks = Object.fromEntries(this.streams.jobs.map((job) => {
       const watermark = state.jobs[job.name]?.watermark;
@@ -301,11 +312,16 @@ export class StreamRunner {
       events.forEach((event, index) => byBatch.get(batchOf[index]!)!.push(event));
     }
     for (const entry of since) {
-      const events = byBatch.get(entry.batch_id)!;
-      if (events.length !== entry.events) {
-        throw new UserError('LAKE_CORRUPT', `The stream state cannot be rebuilt: batch ${entry.batch_id} gave the stream jobs ${entry.events} events, and the lake now holds ${events.length} of them.`, {
-          hint: 'Files of that batch were removed or rewritten without it (lake retention?). Recompute the jobs with `analytics stream replay`, or restore the lake from backup.',
-        });
+      const events = byBatch.get(entry.batch_id)!.filter((event) => entry.types[event.type] !== undefined);
+      const found = countByType(events);
+      for (const read of this.reads) {
+        for (const type of read.types) {
+          const fed = entry.types[type];
+          if (fed === undefined || fed === (found[type] ?? 0)) continue;
+          throw new UserError('LAKE_CORRUPT', `The stream state cannot be rebuilt: batch ${entry.batch_id} gave the stream jobs ${fed} ${type} events, and the lake now holds ${found[type] ?? 0} of them.`, {
+            hint: 'Files of that batch were removed or rewritten without it. Recompute the jobs with `analytics stream replay`, or restore the lake from backup.',
+          });
+        }
       }
       this.advanceAll(state, events, Date.parse(entry.ingested_at));
     }
