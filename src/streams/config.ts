@@ -256,6 +256,8 @@ export interface CompiledStreams {
   maxFutureSkew: number;
   /** Milliseconds between full checkpoints of the state (runner.ts). */
   checkpointInterval: number;
+  /** Milliseconds of ingest time after which an event type no longer holds a watermark back (job.ts); Infinity: never. */
+  idleTimeout: number;
   jobs: CompiledJob[];
 }
 
@@ -324,7 +326,7 @@ export function compileStreams(file: StreamsFile, registry: EventTypeRegistry): 
       ...(job.output?.kafka ? { kafkaTopic: job.output.kafka.topic } : {}),
     };
   });
-  return { maxFutureSkew: parseDuration(file.max_future_skew)!, checkpointInterval: parseDuration(file.checkpoint_interval)!, jobs };
+  return { maxFutureSkew: parseDuration(file.max_future_skew)!, checkpointInterval: parseDuration(file.checkpoint_interval)!, idleTimeout: file.idle_timeout === 'never' ? Infinity : parseDuration(file.idle_timeout)!, jobs };
 }
 
 /**

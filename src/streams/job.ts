@@ -17,6 +17,10 @@ export interface JobState {
   watermark: number | null;
   /** Newest event time seen per event type of the job. */
   typeWatermarks?: Record<string, number>;
+  /** Ingest time (epoch ms) of the last batch that brought an event of each type. */
+  typeSeenAt?: Record<string, number>;
+  /** Ingest time of the job's first batch: when a type never seen started to be waited for. */
+  startedAt?: number;
   operator: unknown;
 }
 
@@ -37,8 +41,14 @@ export function initialJobState(job: CompiledJob): JobState {
  * The watermark is the smallest, over the job's event types, of the newest event time of that
  * type (never moving back); it stays unset until every type has been seen. One type per Kafka topic, so a topic that is read ahead
  * of another (a backlog after a restart, a slow partition) does not make the other's events late.
+ *
+ * A type that brought no event for `idleTimeout` of ingest time (or was never seen, for that long
+ * since the job's first batch) stops holding the watermark back: without it, a join or pattern
+ * whose other type stopped flowing (a service down, a topic not produced) would hold every event
+ * forever. Ingest time is each batch's `ingested_at`, stored in the lake, so replay decides the
+ * same. Infinity: never idle.
  */
-export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number): JobAdvance {
+export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number, idleTimeout = Infinity): JobAdvance {
   const refused: RefusedEvent[] = [];
   const types = new Set(job.operator.eventTypes);
   const events: StreamEvent[] = [];
@@ -54,13 +64,17 @@ export function advanceJob(job: CompiledJob, state: JobState, batch: readonly St
   events.sort(compareEvents);
   const before = state.watermark;
   const typeWatermarks = (state.typeWatermarks ??= {});
+  const seenAt = (state.typeSeenAt ??= {});
+  state.startedAt ??= ingestedAt;
   for (const event of events) {
     const seen = typeWatermarks[event.type];
     if (seen === undefined || event.time > seen) typeWatermarks[event.type] = event.time;
+    seenAt[event.type] = ingestedAt;
   }
-  // Until every type of the job has been seen, a type not read yet could still be behind.
-  const seen = Object.keys(typeWatermarks).length === job.operator.eventTypes.length;
-  const slowest = seen ? Math.min(...Object.values(typeWatermarks)) : null;
+  // The batch's own types are always active (0 ≤ idleTimeout), so `active` is never empty.
+  const active = job.operator.eventTypes.filter((type) => ingestedAt - (seenAt[type] ?? state.startedAt!) <= idleTimeout);
+  // Until every active type of the job has been seen, a type not read yet could still be behind.
+  const slowest = active.every((type) => typeWatermarks[type] !== undefined) ? Math.min(...active.map((type) => typeWatermarks[type]!)) : null;
   const after = slowest === null ? before : before === null ? slowest : Math.max(before, slowest);
   const emissions = job.operator.advance(state.operator, events, { before, after }, (event, reason) => {
     refused.push({ job: job.name, stage: 'late', eventId: event.id, eventType: event.type, time: event.time, reason: `late for stream job ${job.name}: ${reason}` });

@@ -95,7 +95,7 @@ export async function replayJob(lakeRoot: string, registry: EventTypeRegistry, s
     const from = options.from?.getTime() ?? -Infinity;
     const to = options.to?.getTime() ?? Infinity;
     for (const [batchId, batch] of ordered) {
-      const result = advanceJob(job, state, batch.events, batch.ingestedAt, streams.maxFutureSkew);
+      const result = advanceJob(job, state, batch.events, batch.ingestedAt, streams.maxFutureSkew, streams.idleTimeout);
       state = result.state;
       for (const refused of result.refused) if (refused.stage === 'late') late++; else future++;
       for (const emission of result.emissions) {

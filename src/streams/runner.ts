@@ -262,7 +262,7 @@ export class StreamRunner {
     const results = this.streams.jobs.map((job) => {
       let jobState = state.jobs[job.name];
       if (jobState?.fingerprint !== job.fingerprint) jobState = initialJobState(job);
-      const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew);
+      const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew, this.streams.idleTimeout);
       state.jobs[job.name] = result.state;
       return { job, result };
     });

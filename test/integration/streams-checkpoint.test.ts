@@ -25,7 +25,8 @@ type Temp = Awaited<ReturnType<typeof tempWorkspace>>;
 async function withInterval(temp: Temp, interval: string): Promise<Workspace> {
   const file = path.join(temp.dir, 'streams.yaml');
   const text = await fs.readFile(file, 'utf8');
-  await fs.writeFile(file, text.replace(/^version: 1$/m, `version: 1\ncheckpoint_interval: ${interval}`));
+  expect(text).toMatch(/^checkpoint_interval: 10s$/m);
+  await fs.writeFile(file, text.replace(/^checkpoint_interval: 10s$/m, `checkpoint_interval: ${interval}`));
   return openWorkspace({ workspace: temp.dir });
 }
 

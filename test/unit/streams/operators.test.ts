@@ -209,3 +209,54 @@ describe('pattern operator against the exhaustive reference', () => {
     });
   }
 });
+
+describe('idle event types and the watermark', () => {
+  const job = compile({
+    name: 'joined', kind: 'join', allowed_lateness: '30s', within: '5m', emit_unmatched: 'none',
+    left: { type: 'fraud_detection', key: 'transaction_id', fields: ['decision'] },
+    right: { type: 'transaction', key: 'transaction_id', fields: ['status'] },
+  });
+  const MINUTE = 60_000;
+  const T = Date.parse('2026-11-25T00:00:00Z');
+  // Only transactions for 20 minutes, one batch a minute (event time = ingest time), 10 events each.
+  const transactions = Array.from({ length: 20 }, (_, minute) => ({
+    ingestedAt: T + minute * MINUTE,
+    events: Array.from({ length: 10 }, (_, index): StreamEvent => ({ id: `t-${minute}-${index}`, type: 'transaction', time: T + minute * MINUTE - 1_000 + index, fields: { transaction_id: `x-${minute}-${index}`, status: 'captured' } })),
+  }));
+  const held = (state: JobState) => job.operator.stateEntries(state.operator);
+
+  function feed(idleTimeout: number, checkpoint: boolean): JobState {
+    let state = initialJobState(job);
+    for (const batch of transactions) {
+      state = advanceJob(job, state, batch.events, batch.ingestedAt, SKEW, idleTimeout).state;
+      if (checkpoint) state = JSON.parse(JSON.stringify(state)) as JobState;
+    }
+    return state;
+  }
+
+  it('without an idle timeout, a type never seen holds the watermark and every event stays in the state', () => {
+    const state = feed(Infinity, false);
+    expect(state.watermark).toBeNull();
+    expect(held(state)).toBe(200);
+  });
+
+  it('with one, the other type stops holding it back after the timeout, and the state stays bounded', () => {
+    const state = feed(5 * MINUTE, false);
+    // The newest transaction time; held: the transactions within `within` + lateness of it.
+    expect(state.watermark).toBe(T + 19 * MINUTE - 1_000 + 9);
+    expect(held(state)).toBeLessThanOrEqual(70);
+    expect(held(state)).toBeGreaterThan(0);
+    // Through checkpoints (JSON) the same.
+    expect(feed(5 * MINUTE, true)).toEqual(JSON.parse(JSON.stringify(state)));
+  });
+
+  it('a fraud decision that arrives later still joins a held transaction, or is refused as late when too old', () => {
+    const state = feed(5 * MINUTE, false);
+    const ingestedAt = T + 20 * MINUTE;
+    const fresh: StreamEvent = { id: 'f-1', type: 'fraud_detection', time: T + 19 * MINUTE, fields: { transaction_id: 'x-19-3', decision: 'approve' } };
+    const stale: StreamEvent = { id: 'f-2', type: 'fraud_detection', time: T + 2 * MINUTE, fields: { transaction_id: 'x-2-3', decision: 'decline' } };
+    const result = advanceJob(job, state, [fresh, stale], ingestedAt, SKEW, 5 * MINUTE);
+    expect(result.emissions.map((emission) => [emission.row.left_id, emission.row.right_id])).toEqual([['f-1', 't-19-3']]);
+    expect(result.refused.map((refused) => [refused.eventId, refused.stage])).toEqual([['f-2', 'late']]);
+  });
+});
