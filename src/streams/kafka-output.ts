@@ -11,7 +11,7 @@ import { LakeLayout } from '../lake/layout.js';
 import { readLatestSnapshot } from '../lake/snapshot.js';
 import { createKafkaClient, createProducer, describeKafkaError, kafkaErrorTypes, authFailure, type ConnectionSettings, type KafkaClient, type Producer } from '../pipelines/kafka/client.js';
 import { pendingOutbox, removeOutboxFile } from './outbox.js';
-import { streamsSourceOf } from './runner.js';
+import { streamsSourceOf } from './streams-source.js';
 
 export interface KafkaOutputStats {
   /** Messages acknowledged by the broker (this process). */

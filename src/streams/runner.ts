@@ -10,8 +10,8 @@
  *
  * The whole state is written every `checkpoint_interval` (10 s by default), not with every
  * batch: it is megabytes (a join holds every event of its time bound), and writing it took a
- * sixth of each batch's time. A batch in between records only its id and event count
- * (`since`). The operators are deterministic, so a process that finds no state of its own in
+ * sixth of each batch's time. A batch in between records only its id, ingest time and event
+ * counts per type (`since`). The operators are deterministic, so a process that finds no state of its own in
  * memory rebuilds it: the last checkpoint, advanced again over the `since` batches' events read
  * back from the lake, without emitting (their results are committed already).
  */
@@ -36,27 +36,13 @@ import { iso } from './operator.js';
 import { writeRefusedParquet, writeRowsParquet } from './result-files.js';
 import type { RefusedEvent, StreamEvent } from './stream-event.js';
 import { appendAll } from './append-all.js';
-import { outboxMessage, writeOutboxFile, type OutboxHead, type OutboxMessage } from './outbox.js';
+import { outboxMessage, writeOutboxFile, type OutboxMessage } from './outbox.js';
+import { streamsSourceOf, type SinceBatch, type StreamsSource } from './streams-source.js';
 
 /** The checkpoint of every job, as stored in `_streams/state-<batch>.json`. */
 export interface StreamsState {
   version: 1;
   jobs: Record<string, JobState>;
-}
-
-/** `sources.streams` in a snapshot. */
-export interface StreamsSource {
-  /** The last full checkpoint. */
-  state: string;
-  /** The lake version that committed `state`: the `since` batches' events are in files added after it. */
-  state_version?: number;
-  /** Batches the state has taken in after the checkpoint, in commit order. */
-  since?: SinceBatch[];
-  /** The last batch the jobs took in. */
-  batch_id: string;
-  watermarks: Record<string, string | null>;
-  /** The newest committed outbox file of results bound for Kafka topics (outbox.ts). */
-  outbox?: OutboxHead;
 }
 
 /** One committed batch's output, for the live feed. */
@@ -67,18 +53,6 @@ export interface CommittedStreams {
   watermarks: Record<string, string | null>;
   /** Results this batch put in the Kafka outbox. */
   outboxed: number;
-}
-
-export interface SinceBatch {
-  batch_id: string;
-  ingested_at: string;
-  /** Events of the jobs' types the batch stored. */
-  events: number;
-  /**
-   * The same by event type: checked when the events are read back, and the types fed to the jobs
-   * then (a job added to streams.yaml since reads types the batch did not feed).
-   */
-  types: Record<string, number>;
 }
 
 function countByType(events: readonly StreamEvent[]): Record<string, number> {
@@ -102,21 +76,6 @@ export function resultColumns(job: CompiledJob): ColumnSpec[] {
 export function resultTable(job: CompiledJob): DerivedTable {
   const eventType = job.operator.derivedEventType;
   return { name: job.name, kind: 'stream', owner: `streams.yaml#${job.name}`, columns: resultColumns(job), ...(eventType ? { eventType } : {}) };
-}
-
-export function streamsSourceOf(snapshot: Pick<Snapshot, 'sources'>): StreamsSource | undefined {
-  const value = snapshot.sources.streams as StreamsSource | undefined;
-  return value && typeof value.state === 'string' ? value : undefined;
-}
-
-/**
- * The lake version after which data files are still needed to rebuild the stream state (files
- * added after the last checkpoint hold the `since` batches' events); Infinity when none are.
- * Retention leaves those files alone.
- */
-export function streamRebuildFloor(snapshot: Pick<Snapshot, 'sources'>): number {
-  const source = streamsSourceOf(snapshot);
-  return source?.since && source.since.length > 0 ? source.state_version ?? 0 : Infinity;
 }
 
 export interface RunnerStats {
@@ -209,7 +168,7 @@ export class StreamRunner {
       await replaceAtomically(path.join(this.lakeRoot, checkpoint.state), text);
     } else {
       // A source of an older release has no version: its checkpoint is at most the parent's.
-      checkpoint = { state: parentSource.state, state_version: parentSource.state_version ?? batch.parent.version, since: [...since, { batch_id: batch.batchId, ingested_at: batch.ingestedAt, events: events.length, types: countByType(events) }] };
+      checkpoint = { state: parentSource.state, state_version: parentSource.state_version ?? batch.parent.version, since: [...since, { batch_id: batch.batchId, ingested_at: batch.ingestedAt, types: countByType(events) }] };
     }
     const watermarks = Object.fromEntries(this.streams.jobs.map((job) => {
       const watermark = state.jobs[job.name]?.watermark;

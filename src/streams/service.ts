@@ -3,7 +3,7 @@ import { LakeLayout } from '../lake/layout.js';
 import { readLatestSnapshot } from '../lake/snapshot.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { loadStreams } from './config.js';
-import { streamsSourceOf } from './runner.js';
+import { streamsSourceOf } from './streams-source.js';
 
 export interface StreamJobSummary {
   name: string;

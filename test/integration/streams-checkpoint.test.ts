@@ -13,7 +13,8 @@ import { LakeLayout } from '../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../src/lake/snapshot.js';
 import { retainWorkspaceLake } from '../../src/lake/upkeep/service.js';
 import { ingestFiles } from '../../src/pipelines/ingest/file-ingest.js';
-import { STATE_DIR, streamsSourceOf } from '../../src/streams/runner.js';
+import { STATE_DIR } from '../../src/streams/runner.js';
+import { streamsSourceOf } from '../../src/streams/streams-source.js';
 import { openWorkspace, type Workspace } from '../../src/workspace/workspace.js';
 import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
 import { tempWorkspace } from '../support/workspace.js';
@@ -49,6 +50,14 @@ describe('stream state checkpoints between batches', () => {
     await interval.cleanup();
   });
 
+  /** The first `lines` events of `file` with new ids (`<prefix>-…`), as `<prefix>.ndjson` in the second workspace. */
+  async function freshCopy(file: string, prefix: string, lines: number): Promise<string> {
+    const copy = path.join(interval.dir, `${prefix}.ndjson`);
+    const head = (await fs.readFile(file, 'utf8')).split('\n').slice(0, lines).join('\n');
+    await fs.writeFile(copy, head.replaceAll('"id":"', `"id":"${prefix}-`));
+    return copy;
+  }
+
   it('rebuilds the state from the last checkpoint and the batches since, with the same results', { timeout: 120_000 }, async () => {
     const full = await withInterval(everyBatch, '0s');
     const sparse = await withInterval(interval, '1h');
@@ -61,7 +70,7 @@ describe('stream state checkpoints between batches', () => {
     expect(fullSource.since).toEqual([]);
     // The first batch wrote the only checkpoint; the other five were taken in by rebuilding.
     expect(sparseSource.since?.map((entry) => entry.batch_id)).toHaveLength(files.length - 1);
-    expect(sparseSource.since?.every((entry) => entry.events > 0)).toBe(true);
+    expect(sparseSource.since?.every((entry) => Object.values(entry.types).reduce((sum, count) => sum + count, 0) > 0)).toBe(true);
     expect(await fs.readdir(path.join(sparse.lakeRoot, STATE_DIR))).toEqual([path.basename(sparseSource.state)]);
     for (const job of JOBS) {
       const expected = await jobRows(full, job);
@@ -84,8 +93,7 @@ describe('stream state checkpoints between batches', () => {
     const after = await readLatestSnapshot(layout);
     for (const file of needed) expect(after.files.map((kept) => kept.path)).toContain(file.path);
     // A restart rebuilds the state from them and goes on.
-    const more = path.join(interval.dir, 'more.ndjson');
-    await fs.writeFile(more, (await fs.readFile(files[1]!, 'utf8')).split('\n').slice(0, 40).join('\n').replaceAll('"id":"', '"id":"more-'));
+    const more = await freshCopy(files[1]!, 'more', 40);
     const summary = await ingestFiles(sparse, { paths: [more], maxErrors: -1 });
     expect(summary.failures).toEqual([]);
     expect(summary.stored).toBeGreaterThan(0);
@@ -99,8 +107,7 @@ describe('stream state checkpoints between batches', () => {
     const fewer = await openWorkspace({ workspace: interval.dir });
     const source = streamsSourceOf(await readLatestSnapshot(new LakeLayout(fewer.lakeRoot)))!;
     expect(source.since?.some((entry) => (entry.types.notification ?? 0) > 0)).toBe(true);
-    const next = path.join(interval.dir, 'next.ndjson');
-    await fs.writeFile(next, (await fs.readFile(files[2]!, 'utf8')).split('\n').slice(0, 40).join('\n').replaceAll('"id":"', '"id":"next-'));
+    const next = await freshCopy(files[2]!, 'next', 40);
     const summary = await ingestFiles(fewer, { paths: [next], maxErrors: -1 });
     expect(summary.failures).toEqual([]);
     expect(summary.stored).toBeGreaterThan(0);
@@ -117,8 +124,7 @@ describe('stream state checkpoints between batches', () => {
     const snapshotFile = layout.snapshotFile(snapshot.version);
     const text = await fs.readFile(snapshotFile, 'utf8');
     await fs.writeFile(snapshotFile, JSON.stringify({ ...JSON.parse(text), files: snapshot.files.filter((file) => file !== victim) }));
-    const again = path.join(interval.dir, 'again.ndjson');
-    await fs.writeFile(again, (await fs.readFile(files[0]!, 'utf8')).split('\n').slice(0, 50).join('\n').replaceAll('"id":"', '"id":"again-'));
+    const again = await freshCopy(files[0]!, 'again', 50);
     const summary = await ingestFiles(sparse, { paths: [again], maxErrors: -1 });
     expect(summary.stored).toBe(0);
     expect(summary.failures).toHaveLength(1);

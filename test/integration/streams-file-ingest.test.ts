@@ -15,7 +15,7 @@ import { ingestFiles, type IngestSummary } from '../../src/pipelines/ingest/file
 import { compactWorkspaceLake, workspaceLakeInfo } from '../../src/lake/upkeep/service.js';
 import { loadStreams } from '../../src/streams/config.js';
 import { replayJob } from '../../src/streams/replay.js';
-import { streamsSourceOf } from '../../src/streams/runner.js';
+import { streamsSourceOf } from '../../src/streams/streams-source.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
 import { tempWorkspace } from '../support/workspace.js';

@@ -8,7 +8,7 @@
 import type { LakeLayout } from '../layout.js';
 import type { Snapshot } from '../snapshot.js';
 import { replaceFiles } from './replace-files.js';
-import { streamRebuildFloor } from '../../streams/runner.js';
+import { streamRebuildFloor } from '../../streams/streams-source.js';
 
 export interface RetentionResult {
   dropped: { table: string; partition: string; files: number; rows: number }[];
