@@ -67,8 +67,9 @@ export function directlyWritten(table: string): string {
 export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<string | undefined> {
   const sample = `(SELECT * FROM (${inputSql}) LIMIT ${SAMPLE_RECORDS})`;
   const validation = compileValidation(registry.specs, referenceCodes(), sample);
-  const rows = await engine.rows<{ table: string | null; records: number }>(
-    `SELECT CASE WHEN len(reasons) = 0 THEN _table END AS "table", count(*) AS records FROM (${validation.sql}) GROUP BY ALL`,
+  // One row per destination: a table's name, or NULL for rejected records.
+  const rows = await engine.rows<{ table: string | null }>(
+    `SELECT DISTINCT CASE WHEN len(reasons) = 0 THEN _table END AS "table" FROM (${validation.sql})`,
   );
   return rows.length === 1 && rows[0]!.table !== null ? rows[0]!.table : undefined;
 }

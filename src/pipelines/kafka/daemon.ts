@@ -518,28 +518,7 @@ class KafkaIngestDaemon {
           await pending?.discard();
           return;
         }
-        let result: LakeBatchResult | undefined;
-        let failure = error;
-        if (pending) {
-          try {
-            result = await pending.commit(hooks);
-          } catch (commitError) {
-            failure = commitError;
-          }
-        }
-        for (let attempt = 2; result === undefined; attempt++) {
-          if (!transientLakeError(failure) || attempt > 10) {
-            this.fail(failure);
-            throw failure;
-          }
-          this.logger.warn(`lake busy, retrying the batch: ${messageOf(failure)}`, { attempt });
-          await sleep(1_000);
-          try {
-            result = await writeLakeBatch(this.batchContext(lane), messages, hooks);
-          } catch (retryError) {
-            failure = retryError;
-          }
-        }
+        const result = await this.commitRetrying(lane, pending, error, messages, hooks);
         const latency = performance.now() - started;
         this.metrics.batchCommitted(result, latency);
         for (const [key, offset] of result.offsets) this.metrics.setCommitted(key, offset);
@@ -559,6 +538,30 @@ class KafkaIngestDaemon {
     const tracked = written.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
     return written;
+  }
+
+  /**
+   * Commits a prepared batch (or, when its preparation failed, writes it again). While the lake is
+   * busy (LAKE_BUSY), the batch is written again every second, 10 attempts in all; any other
+   * failure stops the daemon.
+   */
+  private async commitRetrying(lane: Engine, pending: PendingLakeBatch | undefined, prepareError: unknown, messages: KafkaMessage[], hooks: LakeBatchHooks): Promise<LakeBatchResult> {
+    let failure = prepareError;
+    const failed = (error: unknown) => {
+      failure = error;
+      return undefined;
+    };
+    let result = pending ? await pending.commit(hooks).catch(failed) : undefined;
+    for (let attempt = 2; result === undefined; attempt++) {
+      if (!transientLakeError(failure) || attempt > 10) {
+        this.fail(failure);
+        throw failure;
+      }
+      this.logger.warn(`lake busy, retrying the batch: ${messageOf(failure)}`, { attempt });
+      await sleep(1_000);
+      result = await writeLakeBatch(this.batchContext(lane), messages, hooks).catch(failed);
+    }
+    return result;
   }
 
   /** After the lake commit: Kafka's offsets follow, for lag tools only (the lake's are the truth). */

@@ -151,7 +151,7 @@ export interface PendingLakeBatch {
  * does not change. The daemon prepares the next batch on a second connection while this one
  * commits (batches still commit one at a time, in order: their offsets follow each other).
  */
-export async function prepareLakeBatch(context: LakeBatchContext, messages: readonly KafkaMessage[]): Promise<PendingLakeBatch> {
+export async function prepareLakeBatch(context: LakeBatchContext, messages: readonly KafkaMessage[], attempt = 1): Promise<PendingLakeBatch> {
   const committed = await readLakeOffsets(context.lakeRoot, context.group);
   const live = messages.filter((message) => message.offset >= (committed.get(partitionKey(message.topic, message.partition)) ?? -1));
   const skipped = messages.length - live.length;
@@ -165,23 +165,19 @@ export async function prepareLakeBatch(context: LakeBatchContext, messages: read
       try {
         return { ...(await prepared.commit(hooks)), skipped };
       } catch (error) {
-        if (!(error instanceof OffsetConflictError)) throw error;
+        if (!(error instanceof OffsetConflictError) || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
       } finally {
         await prepared.dispose();
       }
-      for (let attempt = 2; ; attempt++) {
-        const again = await prepareLakeBatch(context, live);
-        try {
-          const result = await again.commit(hooks);
-          return { ...result, skipped: skipped + result.skipped };
-        } catch (error) {
-          if (!(error instanceof OffsetConflictError) || attempt >= 5) throw error;
-        }
-      }
+      const again = await (await prepareLakeBatch(context, live, attempt + 1)).commit(hooks);
+      return { ...again, skipped: skipped + again.skipped };
     },
     discard: () => prepared.dispose(),
   };
 }
+
+/** Commits of one batch refused by an offset conflict before the error is given up to the caller. */
+const MAX_CONFLICT_ATTEMPTS = 5;
 
 let tableCounter = 0;
 
