@@ -10,7 +10,7 @@ import type { Emission } from './operator.js';
 import { iso } from './operator.js';
 import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-event.js';
 
-/** A job's checkpoint: plain JSON. */
+/** A job's checkpoint, written with JSON.stringify. */
 export interface JobState {
   fingerprint: string;
   /** The job's watermark (epoch ms), null before the first event: see `advanceJob`. */
@@ -49,6 +49,7 @@ export function initialJobState(job: CompiledJob): JobState {
  * same. Infinity: never idle.
  */
 export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number, idleTimeout = Infinity): JobAdvance {
+  if (job.operator.revive) state.operator = job.operator.revive(state.operator);
   const refused: RefusedEvent[] = [];
   const types = new Set(job.operator.eventTypes);
   const events: StreamEvent[] = [];

@@ -4,6 +4,12 @@
  * in the state until the watermark passes its time + within + lateness; then no partner that is
  * not late can still arrive, so it is dropped (and emitted as unmatched when asked).
  * An event is late when its time + lateness is at or before the watermark before its batch.
+ *
+ * A join over a busy stream holds minutes of one side (the default `fraud_joined` holds every
+ * transaction for 6 minutes), so the state is laid out for size: a held event is one array
+ * (key, id, time, matched, then its field values), a key maps to that array itself unless it
+ * holds several, and an index by time bucket expires events without visiting the others
+ * (docs/performance.md, issue 4).
  */
 import type { ColumnSpec } from '../lake/tables.js';
 import type { Advance, Emission, Operator, ResultRow, ResultValue } from './operator.js';
@@ -27,16 +33,114 @@ export interface JoinJobSpec {
   emitUnmatched: 'none' | 'left' | 'right' | 'both';
 }
 
-interface Held {
-  id: string;
-  t: number;
-  values: FieldValue[];
-  matched: boolean;
+/** A held event: key (as text), id, time (epoch ms), matched, then the side's field values. */
+type Held = FieldValue[] & { 0: string; 1: string; 2: number; 3: boolean };
+const KEY = 0, ID = 1, TIME = 2, MATCHED = 3, VALUES = 4;
+
+/** The checkpoint's form: each side's held events, in arrival order per key. */
+export interface JoinStateJson {
+  format: 2;
+  left: Held[];
+  right: Held[];
 }
 
-export interface JoinState {
-  left: Record<string, Held[]>;
-  right: Record<string, Held[]>;
+/** The form of releases before format 2, still read from their checkpoints. */
+interface LegacyJoinStateJson {
+  left: Record<string, { id: string; t: number; values: FieldValue[]; matched: boolean }[]>;
+  right: Record<string, { id: string; t: number; values: FieldValue[]; matched: boolean }[]>;
+}
+
+/** Width of the expiry index's time buckets. */
+const BUCKET_MS = 5_000;
+
+/** One side's held events: by key, and by time bucket for expiry. */
+class HeldSide {
+  private readonly byKey = new Map<string, Held | Held[]>();
+  private readonly buckets = new Map<number, Held[]>();
+  size = 0;
+
+  add(held: Held): void {
+    const key = held[KEY];
+    const entry = this.byKey.get(key);
+    if (entry === undefined) this.byKey.set(key, held);
+    else if (isHeld(entry)) this.byKey.set(key, [entry, held]);
+    else entry.push(held);
+    const bucket = Math.floor(held[TIME] / BUCKET_MS);
+    const list = this.buckets.get(bucket);
+    if (list === undefined) this.buckets.set(bucket, [held]);
+    else list.push(held);
+    this.size++;
+  }
+
+  /** The held events of `key`, in arrival order. */
+  withKey(key: string): readonly Held[] {
+    const entry = this.byKey.get(key);
+    return entry === undefined ? NONE : isHeld(entry) ? [entry] : entry;
+  }
+
+  /** Drops every event with time at or before `horizon`; `dropped` sees each. */
+  expire(horizon: number, dropped: (held: Held) => void): void {
+    for (const [bucket, list] of this.buckets) {
+      if (bucket * BUCKET_MS > horizon) continue;
+      // A bucket that ends at or before the horizon goes whole; the one it falls in, in part.
+      const whole = (bucket + 1) * BUCKET_MS <= horizon;
+      const kept: Held[] = [];
+      for (const held of list) {
+        if (!whole && held[TIME] > horizon) { kept.push(held); continue; }
+        this.removeFromKey(held);
+        dropped(held);
+      }
+      if (kept.length === 0) this.buckets.delete(bucket);
+      else this.buckets.set(bucket, kept);
+    }
+  }
+
+  private removeFromKey(held: Held): void {
+    const key = held[KEY];
+    const entry = this.byKey.get(key)!;
+    this.size--;
+    if (entry === held) { this.byKey.delete(key); return; }
+    const list = entry as Held[];
+    list.splice(list.indexOf(held), 1);
+    if (list.length === 1) this.byKey.set(key, list[0]!);
+  }
+
+  toJSON(): Held[] {
+    const all: Held[] = [];
+    for (const entry of this.byKey.values()) {
+      if (isHeld(entry)) all.push(entry);
+      else for (const held of entry) all.push(held);
+    }
+    return all;
+  }
+}
+
+const NONE: readonly Held[] = [];
+const isHeld = (entry: Held | Held[]): entry is Held => typeof entry[0] === 'string';
+
+/** The join's state; JSON.stringify writes its checkpoint form (JoinStateJson). */
+export class JoinState {
+  readonly left = new HeldSide();
+  readonly right = new HeldSide();
+
+  toJSON(): JoinStateJson {
+    return { format: 2, left: this.left.toJSON(), right: this.right.toJSON() };
+  }
+
+  /** A state from its checkpoint (this release's form or the one before). */
+  static fromJSON(json: JoinStateJson | LegacyJoinStateJson): JoinState {
+    const state = new JoinState();
+    for (const side of ['left', 'right'] as const) {
+      if ('format' in json) {
+        for (const held of json[side]) state[side].add(held);
+        continue;
+      }
+      for (const [key, list] of Object.entries(json[side])) {
+        for (const { id, t, values, matched } of list) state[side].add([key, id, t, matched, ...values] as Held);
+      }
+    }
+    return state;
+  }
 }
 
 type Side = 'left' | 'right';
@@ -45,6 +149,8 @@ export class JoinOperator implements Operator<JoinState> {
   readonly kind = 'join' as const;
   readonly eventTypes: readonly string[];
   readonly columns: readonly ColumnSpec[];
+  /** Result column names of each side: id, occurred_at, then its fields. */
+  private readonly sideColumns: Record<Side, string[]>;
 
   constructor(readonly spec: JoinJobSpec) {
     this.eventTypes = [...new Set([spec.left.type, spec.right.type])];
@@ -59,6 +165,8 @@ export class JoinOperator implements Operator<JoinState> {
       ...sideColumns('left'),
       ...sideColumns('right'),
     ];
+    const names = (side: Side) => [`${side}_id`, `${side}_occurred_at`, ...spec[side].fields.map((field) => `${side}_${field.name}`)];
+    this.sideColumns = { left: names('left'), right: names('right') };
   }
 
   fieldsOf(type: string): string[] {
@@ -76,13 +184,15 @@ export class JoinOperator implements Operator<JoinState> {
   }
 
   initialState(): JoinState {
-    return { left: {}, right: {} };
+    return new JoinState();
+  }
+
+  revive(state: unknown): JoinState {
+    return state instanceof JoinState ? state : JoinState.fromJSON(state as JoinStateJson | LegacyJoinStateJson);
   }
 
   stateEntries(state: JoinState): number {
-    let count = 0;
-    for (const side of [state.left, state.right]) for (const list of Object.values(side)) count += list.length;
-    return count;
+    return state.left.size + state.right.size;
   }
 
   advance(state: JoinState, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[] {
@@ -101,50 +211,43 @@ export class JoinOperator implements Operator<JoinState> {
         if (!sideSpec.where(event)) continue;
         const key = event.fields[sideSpec.key];
         if (key === null || key === undefined) continue;
-        const keyText = String(key);
-        const held: Held = { id: event.id, t: event.time, values: sideSpec.fields.map((field) => event.fields[field.name] ?? null), matched: false };
+        const held = this.hold(String(key), event, sideSpec);
         const other: Side = side === 'left' ? 'right' : 'left';
-        for (const partner of state[other][keyText] ?? []) {
-          if (Math.abs(partner.t - held.t) > spec.within) continue;
-          if (partner.id === held.id) continue;
-          partner.matched = true;
-          held.matched = true;
+        for (const partner of state[other].withKey(held[KEY])) {
+          if (Math.abs(partner[TIME] - held[TIME]) > spec.within) continue;
+          if (partner[ID] === held[ID]) continue;
+          partner[MATCHED] = true;
+          held[MATCHED] = true;
           emissions.push({ op: 'insert', row: side === 'left' ? this.row(key, held, partner) : this.row(key, partner, held) });
         }
-        (state[side][keyText] ??= []).push(held);
+        state[side].add(held);
       }
     }
     if (watermark.after !== null) this.expire(state, watermark.after, emissions);
     return emissions;
   }
 
+  private hold(key: string, event: StreamEvent, sideSpec: JoinSideSpec): Held {
+    // Allocated at its final length: an array grown by push keeps spare capacity.
+    const held = new Array<FieldValue>(VALUES + sideSpec.fields.length) as Held;
+    held[KEY] = key;
+    held[ID] = event.id;
+    held[TIME] = event.time;
+    held[MATCHED] = false;
+    sideSpec.fields.forEach((field, index) => { held[VALUES + index] = event.fields[field.name] ?? null; });
+    return held;
+  }
+
   private expire(state: JoinState, after: number, emissions: Emission[]): void {
     const horizon = after - this.spec.within - this.spec.lateness;
-    const unmatched: { side: Side; key: string; held: Held }[] = [];
+    const unmatched: { side: Side; held: Held }[] = [];
     for (const side of ['left', 'right'] as const) {
       const emit = this.spec.emitUnmatched === side || this.spec.emitUnmatched === 'both';
-      const bySide = state[side];
-      for (const key in bySide) {
-        const list = bySide[key]!;
-        let kept: Held[] | undefined;
-        for (let index = 0; index < list.length; index++) {
-          const held = list[index]!;
-          if (held.t > horizon) {
-            kept?.push(held);
-            continue;
-          }
-          // First expired entry: keep what came before it, then only the live ones.
-          kept ??= list.slice(0, index);
-          if (emit && !held.matched) unmatched.push({ side, key, held });
-        }
-        if (kept === undefined) continue;
-        if (kept.length === 0) delete bySide[key];
-        else bySide[key] = kept;
-      }
+      state[side].expire(horizon, (held) => { if (emit && !held[MATCHED]) unmatched.push({ side, held }); });
     }
-    unmatched.sort((a, b) => a.held.t - b.held.t || (a.held.id < b.held.id ? -1 : a.held.id > b.held.id ? 1 : 0) || a.side.localeCompare(b.side));
-    for (const { side, key, held } of unmatched) {
-      const keyValue = this.keyValue(key);
+    unmatched.sort((a, b) => a.held[TIME] - b.held[TIME] || (a.held[ID] < b.held[ID] ? -1 : a.held[ID] > b.held[ID] ? 1 : 0) || a.side.localeCompare(b.side));
+    for (const { side, held } of unmatched) {
+      const keyValue = this.keyValue(held[KEY]);
       emissions.push({ op: 'insert', row: side === 'left' ? this.row(keyValue, held, undefined) : this.row(keyValue, undefined, held) });
     }
   }
@@ -157,9 +260,10 @@ export class JoinOperator implements Operator<JoinState> {
   private row(key: FieldValue, left: Held | undefined, right: Held | undefined): ResultRow {
     const row: ResultRow = { join_key: key, matched: left !== undefined && right !== undefined };
     for (const [side, held] of [['left', left], ['right', right]] as const) {
-      row[`${side}_id`] = held?.id ?? null;
-      row[`${side}_occurred_at`] = held ? iso(held.t) : null;
-      this.spec[side].fields.forEach((field, index) => { row[`${side}_${field.name}`] = held ? held.values[index] ?? null : null; });
+      const names = this.sideColumns[side];
+      row[names[0]!] = held ? held[ID] : null;
+      row[names[1]!] = held ? iso(held[TIME]) : null;
+      for (let index = 2; index < names.length; index++) row[names[index]!] = held ? held[VALUES + index - 2] ?? null : null;
     }
     return row;
   }

@@ -2,7 +2,8 @@
  * The contract between the job driver (`job.ts`) and the three operators. An operator is pure
  * and incremental: `advance` takes the state after the previous batch and one batch of events
  * (the job's types only, sorted by time then id, future events removed) and returns what to
- * emit. Its state is plain JSON, so it is checkpointed as is.
+ * emit. Its state is checkpointed with JSON.stringify (plain JSON, or a class with toJSON and
+ * `revive`).
  */
 import type { ColumnSpec } from '../lake/tables.js';
 import type { FieldValue, RefusedEvent, StreamEvent } from './stream-event.js';
@@ -42,6 +43,11 @@ export interface Operator<State> {
   /** Columns of the result rows (the job's lake table). */
   readonly columns: readonly ColumnSpec[];
   initialState(): State;
+  /**
+   * The state from what a checkpoint's JSON.parse gave, for operators whose state is not plain
+   * JSON in memory (the join's indexes); the state itself when it is already live.
+   */
+  revive?(state: unknown): State;
   advance(state: State, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[];
   /**
    * What identifies a result among the job's results (the Kafka message key, after the job's

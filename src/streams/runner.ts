@@ -34,7 +34,7 @@ import { queryEvents, readColumnsSql, tableReads, typeFilterSql, type TableRead 
 import type { Emission } from './operator.js';
 import { iso } from './operator.js';
 import { writeRefusedParquet, writeRowsParquet } from './result-files.js';
-import type { RefusedEvent, StreamEvent } from './stream-event.js';
+import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-event.js';
 import { appendAll } from './append-all.js';
 import { outboxMessage, writeOutboxFile, type OutboxMessage } from './outbox.js';
 import { streamsSourceOf, type SinceBatch, type StreamsSource } from './streams-source.js';
@@ -217,7 +217,9 @@ export class StreamRunner {
    * Advances every job by one batch's events (`state` is changed in place); jobs whose
    * definition changed start again from an empty state, and jobs no longer declared are dropped.
    */
-  private advanceAll(state: StreamsState, events: readonly StreamEvent[], ingestedAt: number): { job: CompiledJob; result: JobAdvance }[] {
+  private advanceAll(state: StreamsState, events: StreamEvent[], ingestedAt: number): { job: CompiledJob; result: JobAdvance }[] {
+    // Each job sorts its events; sorted once here, each of those sorts only checks the order.
+    events.sort(compareEvents);
     const results = this.streams.jobs.map((job) => {
       let jobState = state.jobs[job.name];
       if (jobState?.fingerprint !== job.fingerprint) jobState = initialJobState(job);
