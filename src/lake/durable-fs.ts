@@ -50,8 +50,11 @@ export async function createExclusive(target: string, content: string): Promise<
   return true;
 }
 
-/** Atomically replaces `target` with `content` (temp file, fsync, rename, fsync folder). */
-export async function replaceAtomically(target: string, content: string): Promise<void> {
+/**
+ * Atomically replaces `target` with `content` (temp file, fsync, rename, fsync folder); content
+ * given as chunks is written one chunk at a time.
+ */
+export async function replaceAtomically(target: string, content: string | Iterable<string>): Promise<void> {
   const temp = tempNameFor(target);
   await fs.writeFile(temp, content);
   await fsyncFile(temp);
