@@ -136,7 +136,7 @@ export const streamsFileSchema = z
     version: z.literal(1).default(1).describe('File format version.'),
     max_future_skew: duration.default('5m').describe('Events whose time is more than this ahead of their ingest time are dead-lettered (stage `future`) by every job and never advance a watermark.'),
     idle_timeout: z.union([duration, z.literal('never')]).default('5m').describe('An event type of a job that brought no event for longer than this (ingest time; or was never seen, this long after the job\'s first batch) stops holding the job\'s watermark back, so windows close and joins and patterns expire while one stream is down. `never`: the watermark waits for every type. Events of the type that arrive later than the allowed lateness are then refused as late.'),
-    checkpoint_interval: duration.default('10s').describe('How often the jobs\' whole state is written (`_streams/state-<batch>.json`). Batches committed in between record only their ids; after a restart the state is rebuilt by running the jobs again over those batches\' events in the lake. `0s` writes it with every batch.'),
+    checkpoint_interval: duration.default('10s').describe('How often the jobs\' whole state is written (`_streams/state-<batch>.json`). Batches committed in between record only their ids; after a restart the state is rebuilt by running the jobs again over those batches\' events in the lake. `0s` writes it with every batch. A state that takes longer than a tenth of this to write is written every ten times its writing time instead.'),
     streams: z.array(streamJobSchema).default([]).describe('The stream jobs.'),
   })
   .strict();
