@@ -66,6 +66,26 @@ export interface Operator<State> {
 export type AnyOperator = Operator<unknown>;
 export type { RefusedEvent };
 
+const HOUR_MS = 3_600_000;
+/** The text up to the hour ("2026-11-24T12:") of the hour last formatted. */
+let cachedHour = Number.NaN;
+let cachedHourText = '';
+
+/**
+ * `new Date(ms).toISOString()`, faster for integral times of years 1970–9999: the result rows
+ * carry two times each (a join pair, a window's bounds), and formatting them was a tenth of the
+ * jobs' own time. The text up to the hour is reused while times stay in one hour.
+ */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!Number.isInteger(ms) || ms < 0 || ms >= 253_402_300_800_000) return new Date(ms).toISOString();
+  const hour = Math.floor(ms / HOUR_MS);
+  if (hour !== cachedHour) {
+    cachedHour = hour;
+    cachedHourText = new Date(hour * HOUR_MS).toISOString().slice(0, 14);
+  }
+  const inHour = ms - hour * HOUR_MS;
+  const minutes = Math.floor(inHour / 60_000);
+  const seconds = Math.floor(inHour / 1000) % 60;
+  const millis = inHour % 1000;
+  return `${cachedHourText}${minutes < 10 ? '0' : ''}${minutes}:${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }

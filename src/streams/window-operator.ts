@@ -82,14 +82,26 @@ class JsonMap<K, V> extends Map<K, V> {
   }
 }
 
-type WindowsByKey = JsonMap<string, JsonMap<number, WindowEntry>>;
+/**
+ * A group's windows by start / advance: a small integer, where a start in epoch ms is not (V8
+ * boxes such a number at every lookup). The checkpoint keys them by start, as before.
+ */
+class WindowsByStart extends Map<number, WindowEntry> {
+  toJSON(): Record<string, WindowEntry> {
+    const byStart: Record<string, WindowEntry> = {};
+    for (const entry of this.values()) byStart[entry.start] = entry;
+    return byStart;
+  }
+}
+
+type WindowsByKey = JsonMap<string, WindowsByStart>;
 
 /** The in-memory form of the windows, converting a checkpoint's plain objects once. */
-function windowsOf(state: WindowState): WindowsByKey {
+function windowsOf(state: WindowState, advance: number): WindowsByKey {
   if (state.windows instanceof JsonMap) return state.windows as WindowsByKey;
   const windows: WindowsByKey = new JsonMap();
   for (const [keyText, byStart] of Object.entries(state.windows)) {
-    windows.set(keyText, new JsonMap(Object.entries(byStart).map(([start, entry]) => [Number(start), entry])));
+    windows.set(keyText, new WindowsByStart(Object.values(byStart).map((entry) => [entry.start / advance, entry])));
   }
   state.windows = windows;
   return windows;
@@ -161,10 +173,23 @@ function aggValue(spec: AggregateSpec, agg: AggState): FieldValue {
   }
 }
 
+interface Group {
+  keys: FieldValue[];
+  keyText: string;
+}
+
+/** Group values, one Map level per group-by field, down to the group. */
+type GroupCache = Map<FieldValue, GroupCache | Group>;
+
+const NO_GROUP: Group = { keys: [], keyText: '[]' };
+const MAX_CACHED_GROUPS = 100_000;
+
 export class WindowOperator implements Operator<WindowState> {
   readonly kind = 'window' as const;
   readonly eventTypes: readonly string[];
   readonly columns: readonly ColumnSpec[];
+  private readonly groups: GroupCache = new Map();
+  private cachedGroups = 0;
 
   constructor(readonly spec: WindowJobSpec, private readonly fieldsRead: string[]) {
     this.eventTypes = spec.eventTypes;
@@ -193,7 +218,7 @@ export class WindowOperator implements Operator<WindowState> {
     let sessions = 0;
     for (const list of Object.values(state.sessions)) sessions += list.length;
     let windows = 0;
-    for (const byStart of windowsOf(state).values()) windows += byStart.size;
+    for (const byStart of windowsOf(state, this.advanceOf()).values()) windows += byStart.size;
     return windows + sessions;
   }
 
@@ -202,8 +227,8 @@ export class WindowOperator implements Operator<WindowState> {
     const before = watermark.before ?? -Infinity;
     const lateness = spec.lateness;
     const window = spec.window;
-    const { groupBy, aggregates } = spec;
-    const windows = windowsOf(state);
+    const { aggregates } = spec;
+    const windows = windowsOf(state, this.advanceOf());
     for (const event of batch) {
       if (window.type === 'session') {
         if (event.time + lateness <= before) {
@@ -220,20 +245,19 @@ export class WindowOperator implements Operator<WindowState> {
       const matches = spec.where(event);
       let keys: FieldValue[] | undefined;
       let keyText = '';
-      let byStart: JsonMap<number, WindowEntry> | undefined;
+      let byStart: WindowsByStart | undefined;
       for (let start = lastStart; start > event.time - size; start -= advance) {
         const end = start + size;
         if (end + lateness <= before) continue;
         accepted = true;
         if (!matches) continue;
         if (keys === undefined) {
-          keys = groupBy.map((key) => event.fields[key.name] ?? null);
-          keyText = JSON.stringify(keys);
+          ({ keys, keyText } = this.groupOf(event));
           byStart = windows.get(keyText);
-          if (!byStart) windows.set(keyText, (byStart = new JsonMap()));
+          if (!byStart) windows.set(keyText, (byStart = new WindowsByStart()));
         }
-        let entry = byStart!.get(start);
-        if (!entry) byStart!.set(start, (entry = { start, end, keys, keyText, emitted: 0, changed: false, aggs: aggregates.map(newAgg) }));
+        let entry = byStart!.get(start / advance);
+        if (!entry) byStart!.set(start / advance, (entry = { start, end, keys, keyText, emitted: 0, changed: false, aggs: aggregates.map(newAgg) }));
         entry.changed = true;
         for (let index = 0; index < aggregates.length; index++) addToAgg(aggregates[index]!, entry.aggs[index]!, event);
       }
@@ -242,9 +266,44 @@ export class WindowOperator implements Operator<WindowState> {
     return this.emit(state, watermark.after);
   }
 
+  /** The hop of tumbling and hopping windows (their size when tumbling); 1 for sessions (unused). */
+  private advanceOf(): number {
+    return this.spec.window.type === 'session' ? 1 : this.spec.window.advance;
+  }
+
+  /**
+   * The event's group: its key values and their JSON (the windows' key), from a cache by value,
+   * since building and stringifying them for every event of every window job was a fifth of the
+   * operator's time. Cleared when it holds MAX_CACHED_GROUPS groups (a key of many values).
+   */
+  private groupOf(event: StreamEvent): Group {
+    const { groupBy } = this.spec;
+    if (groupBy.length === 0) return NO_GROUP;
+    let level = this.groups;
+    for (let index = 0; index < groupBy.length - 1; index++) {
+      const value = event.fields[groupBy[index]!.name] ?? null;
+      let next = level.get(value) as GroupCache | undefined;
+      if (next === undefined) level.set(value, (next = new Map()));
+      level = next;
+    }
+    const value = event.fields[groupBy[groupBy.length - 1]!.name] ?? null;
+    let group = level.get(value) as Group | undefined;
+    if (group === undefined) {
+      if (this.cachedGroups >= MAX_CACHED_GROUPS) {
+        this.groups.clear();
+        this.cachedGroups = 0;
+        return this.groupOf(event);
+      }
+      const keys = groupBy.map((key) => event.fields[key.name] ?? null);
+      group = { keys, keyText: JSON.stringify(keys) };
+      level.set(value, group);
+      this.cachedGroups++;
+    }
+    return group;
+  }
+
   private addToSession(state: WindowState, event: StreamEvent, gap: number): void {
-    const keys = this.spec.groupBy.map((key) => event.fields[key.name] ?? null);
-    const id = JSON.stringify(keys);
+    const { keys, keyText: id } = this.groupOf(event);
     const list = state.sessions[id] ?? (state.sessions[id] = []);
     const fresh: WindowEntry = { start: event.time, end: event.time + gap, last: event.time, keys, keyText: id, emitted: 0, changed: true, aggs: this.spec.aggregates.map(newAgg) };
     this.spec.aggregates.forEach((agg, index) => addToAgg(agg, fresh.aggs[index]!, event));
@@ -277,15 +336,15 @@ export class WindowOperator implements Operator<WindowState> {
     if (after === null) return [];
     const lateness = this.spec.lateness;
     const out: { entry: WindowEntry; op: Emission['op'] }[] = [];
-    const windows = windowsOf(state);
+    const windows = windowsOf(state, this.advanceOf());
     for (const [keyText, byStart] of windows) {
-      for (const [start, entry] of byStart) {
+      for (const [index, entry] of byStart) {
         if (entry.end <= after && entry.changed) {
           out.push({ entry, op: entry.emitted === 0 ? 'insert' : 'update' });
           entry.emitted++;
           entry.changed = false;
         }
-        if (entry.end + lateness <= after) byStart.delete(start);
+        if (entry.end + lateness <= after) byStart.delete(index);
       }
       if (byStart.size === 0) windows.delete(keyText);
     }
