@@ -6,7 +6,9 @@
  */
 import { promises as fs } from 'node:fs';
 import lockfile from 'proper-lockfile';
+import { readEnv } from '../env.js';
 import { UserError } from '../errors.js';
+import { parseDuration } from '../streams/duration.js';
 import type { LakeLayout } from './layout.js';
 
 export interface LakeLockOptions {
@@ -17,7 +19,7 @@ export interface LakeLockOptions {
 
 export async function withLakeLock<T>(layout: LakeLayout, work: () => Promise<T>, options: LakeLockOptions = {}): Promise<T> {
   await fs.mkdir(layout.snapshotsDir, { recursive: true });
-  const waitMs = options.waitMs ?? 600_000;
+  const waitMs = options.waitMs ?? lockWaitMs();
   const staleMs = options.staleMs ?? 15_000;
   let release: () => Promise<void>;
   try {
@@ -38,4 +40,17 @@ export async function withLakeLock<T>(layout: LakeLayout, work: () => Promise<T>
   } finally {
     await release();
   }
+}
+
+const DEFAULT_WAIT_MS = 600_000;
+
+/** The wait for the lock: ANALYTICS_LAKE_LOCK_WAIT, else 10 minutes. */
+function lockWaitMs(): number {
+  const text = readEnv('ANALYTICS_LAKE_LOCK_WAIT');
+  if (text === undefined) return DEFAULT_WAIT_MS;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new UserError('CONFIG_INVALID', `ANALYTICS_LAKE_LOCK_WAIT is "${text}", not a duration.`, { hint: 'Write a number and a unit, such as 30s or 2m; unset it for the default 10m.' });
+  }
+  return ms;
 }

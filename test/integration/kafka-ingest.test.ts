@@ -11,6 +11,8 @@ import { fraudDetectionEvent, mixedEvents, transactionEvent, type TestEvent } fr
 import { testKafkaPort } from '../support/kafka-broker.js';
 import { createTopics, deadLetters, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, messagesInTopics, produceEvents, repeated, startDaemon, useBrokerWithProducer } from '../support/kafka-ingest.js';
 import { STACK_TRACE } from '../support/assertions.js';
+import { withLakeLock } from '../../src/lake/lock.js';
+import { LakeLayout } from '../../src/lake/layout.js';
 
 const PORT = testKafkaPort(19192);
 
@@ -194,6 +196,36 @@ describe('analytics ingest kafka', () => {
     const result = await daemon.process;
     expect(result.exitCode).toBe(0);
     expect(result.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('retries a batch while another writer holds the lake past ANALYTICS_LAKE_LOCK_WAIT: nothing lost, nothing twice', async () => {
+    // Given a daemon that waits 1 s for the lake lock, and another process holding the lock
+    const workspace = await makeKafkaWorkspace();
+    await createTopics(kafka.broker.brokers, Object.values(workspace.topics));
+    const daemon = startDaemon(workspace, kafka.broker.brokers, ['--from-beginning'], { ANALYTICS_LAKE_LOCK_WAIT: '1s' });
+    await daemon.waitForLog(/^assigned 12 partitions/);
+    let held!: () => void;
+    const taken = new Promise<void>((resolve) => { held = resolve; });
+    const holding = withLakeLock(new LakeLayout(path.join(workspace.dir, 'lake')), async () => {
+      held();
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    });
+    await taken;
+
+    // When events arrive while the lock is held
+    const events = mixedEvents('busy', 400);
+    await produceEvents(kafka.producer, workspace.topics, events);
+
+    // Then the daemon says the lake is busy, keeps running, and stores each event once after
+    const busy = await daemon.waitForLog(/^lake busy, retrying the batch: Another process held the lake lock/, 30_000);
+    expect(busy.level).toBe('warn');
+    await holding;
+    const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= events.length, 60_000);
+    expect(daemon.process.exitCode).toBeNull();
+    expect(repeated(ids)).toEqual([]);
+    expect(new Set(ids)).toEqual(new Set(events.map((event) => event.id)));
+    daemon.process.kill('SIGTERM');
+    expect((await daemon.process).exitCode, daemon.stderr()).toBe(0);
   });
 
   it('exits 1 with one line for refused credentials and for a topic that cannot be created', async () => {

@@ -147,11 +147,11 @@ function daemonEnv(): Record<string, string> {
 }
 
 /** Starts `analytics ingest kafka` for a workspace as a child process. */
-export function startDaemon(workspace: KafkaWorkspace, brokers: string, args: readonly string[] = ['--from-beginning']): DaemonProcess {
+export function startDaemon(workspace: KafkaWorkspace, brokers: string, args: readonly string[] = ['--from-beginning'], env: Record<string, string> = {}): DaemonProcess {
   const child = execa('node', [CLI, 'ingest', 'kafka', '--brokers', brokers, '-w', workspace.dir, '--format', 'json', ...args], {
     reject: false,
     extendEnv: false,
-    env: daemonEnv(),
+    env: { ...daemonEnv(), ...env },
     stdin: 'ignore',
     buffer: true,
     // execa would SIGKILL 5 s after a SIGTERM; a loaded machine can need longer to flush, and the

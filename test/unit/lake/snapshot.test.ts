@@ -55,4 +55,26 @@ describe('lake snapshots', () => {
     await Promise.all([work('a'), work('b')]);
     expect(order[1]).toBe(`${order[0]!.split(':')[0]}:end`);
   });
+
+  describe('ANALYTICS_LAKE_LOCK_WAIT', () => {
+    afterEach(() => { delete process.env.ANALYTICS_LAKE_LOCK_WAIT; });
+
+    it('bounds the wait for another writer: LAKE_BUSY after it', async () => {
+      process.env.ANALYTICS_LAKE_LOCK_WAIT = '300ms';
+      let release!: () => void;
+      const holding = withLakeLock(layout, () => new Promise<void>((resolve) => { release = resolve; }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = performance.now();
+      await expect(withLakeLock(layout, async () => 'never')).rejects.toMatchObject({ code: 'LAKE_BUSY' });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      release();
+      await holding;
+      expect(await withLakeLock(layout, async () => 'after')).toBe('after');
+    });
+
+    it('is a duration, or a configuration error that says how to write one', async () => {
+      process.env.ANALYTICS_LAKE_LOCK_WAIT = 'soon';
+      await expect(withLakeLock(layout, async () => 'never')).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/"soon", not a duration/) });
+    });
+  });
 });
