@@ -54,6 +54,7 @@ function renderReport(report: MetricsReport): string {
     `  batches     latency last ${n(report.batch_latency_ms.last)} ms, mean ${n(report.batch_latency_ms.mean)} ms, max ${n(report.batch_latency_ms.max)} ms`,
     `  last commit ${report.last_commit_at ?? 'none yet'}${report.last_snapshot_version === null ? '' : ` (lake version ${report.last_snapshot_version})`}`,
     `  buffer      ${n(report.buffer.messages)} of ${n(report.buffer.max_events)} messages (${formatBytes(report.buffer.bytes)})`,
+    `  writes      ${report.writes.in_flight} of ${report.writes.limit} batches being written (at most ${report.writes.max_in_flight} so far; at the limit, consumption waits)`,
     `  lag         ${n(report.lag_total)} message${report.lag_total === 1 ? '' : 's'} not yet in the lake`,
   ];
   if (report.partitions.length === 0) return [...lines, '  partitions  none assigned'].join('\n');

@@ -145,7 +145,7 @@ class KafkaIngestDaemon {
     this.topics = [...new Set(options.topics ?? Object.values(config.topics))];
     this.logger = options.logger;
     this.stopSignal = options.signal;
-    this.metrics = new IngestMetrics(this.group, this.topics, () => ({ messages: this.bufferCount, bytes: this.bufferBytes, maxEvents: this.settings.batch.max_events }));
+    this.metrics = new IngestMetrics(this.group, this.topics, () => ({ messages: this.bufferCount, bytes: this.bufferBytes, maxEvents: this.settings.batch.max_events }), LANES);
   }
 
   async run(): Promise<KafkaIngestSummary> {
@@ -535,8 +535,12 @@ class KafkaIngestDaemon {
     };
     const written = this.flushChain.catch(() => undefined).then(run);
     this.flushChain = written;
-    const tracked = written.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    const tracked = written.catch(() => undefined).finally(() => {
+      this.inFlight.delete(tracked);
+      this.metrics.writesInFlight(this.inFlight.size);
+    });
     this.inFlight.add(tracked);
+    this.metrics.writesInFlight(this.inFlight.size);
     return written;
   }
 

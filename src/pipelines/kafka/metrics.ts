@@ -64,6 +64,8 @@ export interface MetricsReport {
   last_commit_at: string | null;
   last_snapshot_version: number | null;
   buffer: { messages: number; bytes: number; max_events: number };
+  /** Batches being validated or committed now, the most at once since start, and the limit (backpressure beyond it). */
+  writes: { in_flight: number; max_in_flight: number; limit: number };
   lag_total: number | null;
   partitions: PartitionMetrics[];
   /** Stream jobs (streams.yaml): counters, state size, watermarks, live feed; null without jobs. */
@@ -84,6 +86,7 @@ export class IngestMetrics {
   private readonly endOffsets = new Map<PartitionKey, number>();
   private readonly committed = new Map<PartitionKey, number>();
   private assigned: PartitionKey[] = [];
+  private writes = { inFlight: 0, maxInFlight: 0 };
   /** Supplies the `streams` section (src/streams/daemon-streams.ts). */
   streamsReport: (() => unknown) | undefined;
 
@@ -91,7 +94,14 @@ export class IngestMetrics {
     private readonly group: string,
     private readonly topics: string[],
     private readonly buffer: () => { messages: number; bytes: number; maxEvents: number },
+    private readonly writeLimit = 2,
   ) {}
+
+  /** The number of batches being written changed. */
+  writesInFlight(count: number): void {
+    this.writes.inFlight = count;
+    this.writes.maxInFlight = Math.max(this.writes.maxInFlight, count);
+  }
 
   received(count: number): void {
     this.inRate.add(count);
@@ -154,6 +164,7 @@ export class IngestMetrics {
       last_commit_at: this.lastCommitAt?.toISOString() ?? null,
       last_snapshot_version: this.lastSnapshotVersion,
       buffer: { messages: buffer.messages, bytes: buffer.bytes, max_events: buffer.maxEvents },
+      writes: { in_flight: this.writes.inFlight, max_in_flight: this.writes.maxInFlight, limit: this.writeLimit },
       lag_total: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : null,
       partitions,
       streams: this.streamsReport?.() ?? null,
