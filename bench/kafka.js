@@ -9,7 +9,7 @@
  * Exported for bench/run.js; runnable alone: node bench/kafka.js FILE COUNT
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,7 +77,7 @@ export async function benchKafka(input, count) {
     // BENCH_KAFKA_BATCH: another kafka.batch.max_events than the default, to compare batch sizes.
     if (process.env.BENCH_KAFKA_BATCH) appendFileSync(path.join(workspace, 'analytics.yaml'), `\nkafka:\n  batch:\n    max_events: ${Number(process.env.BENCH_KAFKA_BATCH)}\n`);
     const started = performance.now();
-    const daemon = spawn('node', ['bin/run.js', 'ingest', 'kafka', '--brokers', BROKERS, '--from-beginning', '--topics', TOPIC, '-w', workspace], {
+    const daemon = spawn('node', [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), 'bin/run.js', 'ingest', 'kafka', '--brokers', BROKERS, '--from-beginning', '--topics', TOPIC, '-w', workspace], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ANALYTICS_LOG_FORMAT: 'json' },
     });
@@ -95,6 +95,8 @@ export async function benchKafka(input, count) {
     const oursSeconds = (performance.now() - started) / 1000;
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
+    // BENCH_KAFKA_LOG=file keeps the daemon's log (one JSON line per batch: validate_ms, commit_ms).
+    if (process.env.BENCH_KAFKA_LOG) writeFileSync(process.env.BENCH_KAFKA_LOG, log);
     return { count, kcatRate: count / kcatSeconds, oursRate: count / oursSeconds, kcatSeconds, oursSeconds, ...steadyRate(log) };
   } finally {
     broker('stop', dataDir);

@@ -7,7 +7,7 @@ import { Engine } from '../../../src/duckdb/engine.js';
 import { LakeLayout } from '../../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../../src/lake/snapshot.js';
 import { loadReferenceTables } from '../../../src/pipelines/ingest/reference-tables.js';
-import { decodeMessages, MAX_VALUE_BYTES, prepareLakeBatch, writeLakeBatch, type KafkaMessage, type LakeBatchContext } from '../../../src/pipelines/kafka/lake-batch.js';
+import { decodeMessages, MAX_VALUE_BYTES, messageOrigin, prepareLakeBatch, writeLakeBatch, type KafkaMessage, type LakeBatchContext } from '../../../src/pipelines/kafka/lake-batch.js';
 import { RateMeter } from '../../../src/pipelines/kafka/metrics.js';
 import { anchorOffsets, committedOffsets, mergeOffsets, OffsetConflictError, readLakeOffsets } from '../../../src/pipelines/kafka/offsets.js';
 import { notificationEvent, transactionEvent } from '../../support/events.js';
@@ -27,8 +27,14 @@ describe('decodeMessages', () => {
       message(3, Buffer.alloc(MAX_VALUE_BYTES + 1, 'x')),
       message(4, Buffer.from([0x7b, 0x22, 0x61, 0xc3, 0x28, 0x22, 0x7d])),
       message(5, 'not json but text'),
+      message(6, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"id":"bom"}')])),
     ]);
-    expect(records).toEqual([{ raw: '{"id":"a"}', origin: 'transactions/0@0' }, { raw: 'not json but text', origin: 'transactions/0@5' }]);
+    // Records stay bytes (decoded by DuckDB); a byte order mark is dropped, as TextDecoder does.
+    expect(records.map((record) => [messageOrigin(record.message), record.bytes.toString('utf8')])).toEqual([
+      ['transactions/0@0', '{"id":"a"}'],
+      ['transactions/0@5', 'not json but text'],
+      ['transactions/0@6', '{"id":"bom"}'],
+    ]);
     expect(rejects.map((r) => [r.origin, r.reason.split(':')[0]])).toEqual([
       ['transactions/0@1', 'empty message'],
       ['transactions/0@2', 'empty message'],
