@@ -117,6 +117,8 @@ class KafkaIngestDaemon {
   private sessions: Engine[] = [];
   /** Batches flushed and not yet committed. */
   private inFlight = new Set<Promise<void>>();
+  /** Per topic, the table its clean batches go to (LakeBatchContext.tableHints). */
+  private readonly tableHints = new Map<string, string>();
   private consumer: Consumer | undefined;
   /** Stream jobs, the live feed and their metrics (src/streams/). */
   private streams: DaemonStreams | undefined;
@@ -491,7 +493,7 @@ class KafkaIngestDaemon {
   }
 
   private batchContext(engine: Engine): LakeBatchContext {
-    return { engine, registry: this.workspace.registry, lakeRoot: this.workspace.lakeRoot, reportingCurrency: this.workspace.config.reporting_currency, group: this.group, ...(this.streams?.runner ? { streams: this.streams.runner } : {}) };
+    return { engine, registry: this.workspace.registry, lakeRoot: this.workspace.lakeRoot, reportingCurrency: this.workspace.config.reporting_currency, group: this.group, tableHints: this.tableHints, ...(this.streams?.runner ? { streams: this.streams.runner } : {}) };
   }
 
   /**

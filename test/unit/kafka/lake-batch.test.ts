@@ -115,6 +115,27 @@ describe('a batch of messages into the lake', () => {
     expect(await readLakeOffsets(workspace.lakeRoot, 'g')).toEqual(new Map([['transactions/0', 5], ['notifications/0', 2]]));
   });
 
+  it('guesses the table of a topic from its last clean batch, and a wrong guess still stores exactly', async () => {
+    const hints = new Map<string, string>();
+    const hinted = { ...context, tableHints: hints };
+    const topic = 'hinted';
+    const at = (offset: number, event: unknown) => message(offset, JSON.stringify(event), 0, topic);
+    // A clean batch of transactions sets the guess
+    const first = await writeLakeBatch(hinted, [at(0, transactionEvent('h-1', 1)), at(1, transactionEvent('h-2', 2))]);
+    expect(first).toMatchObject({ stored: 2, rejected: 0 });
+    expect(hints.get(topic)).toBe('transactions');
+    // A batch of the same topic that is not all transactions is stored exactly, and drops it
+    const mixed = await writeLakeBatch(hinted, [at(2, transactionEvent('h-3', 3)), at(3, notificationEvent('h-4', 4)), at(4, { ...transactionEvent('h-5', 5), version: 42 })]);
+    expect(mixed).toMatchObject({ consumed: 3, stored: 2, rejected: 1, duplicates: 0 });
+    expect(hints.has(topic)).toBe(false);
+    const stored = await engine.rows<{ id: string; t: string }>(`SELECT id, 'transactions' AS t FROM read_parquet('${workspace.lakeRoot}/transactions/*/*.parquet') WHERE id LIKE 'h-%'
+      UNION ALL SELECT id, 'notifications' FROM read_parquet('${workspace.lakeRoot}/notifications/*/*.parquet') WHERE id LIKE 'h-%' ORDER BY id`);
+    expect(stored).toEqual([{ id: 'h-1', t: 'transactions' }, { id: 'h-2', t: 'transactions' }, { id: 'h-3', t: 'transactions' }, { id: 'h-4', t: 'notifications' }]);
+    // A batch of the notifications alone sets the guess to their table
+    await writeLakeBatch(hinted, [at(5, notificationEvent('h-6', 6))]);
+    expect(hints.get(topic)).toBe('notifications');
+  });
+
   it('prepares the next batch on a second connection while the one before it commits', async () => {
     const session = await engine.session();
     try {
