@@ -22,12 +22,24 @@ export async function withLakeLock<T>(layout: LakeLayout, work: () => Promise<T>
   const waitMs = options.waitMs ?? lockWaitMs();
   const staleMs = options.staleMs ?? 15_000;
   let release: () => Promise<void>;
+  let done = false;
+  let compromised = false;
   try {
     release = await lockfile.lock(layout.snapshotsDir, {
       stale: staleMs,
       update: Math.floor(staleMs / 3),
       retries: { retries: Math.ceil(waitMs / 250), factor: 1.2, minTimeout: 25, maxTimeout: 250 },
       realpath: false,
+      // proper-lockfile refreshes the lock's mtime on a timer and, when the folder is gone or not
+      // its own (the lock went stale and another writer took it), calls this; by default it
+      // throws from the timer, which ended the process. It also does so when the lock was
+      // released while a refresh was in flight (its stat then finds the folder just removed): a
+      // commit that held the lock for about a refresh interval killed the ingest. Neither needs
+      // the process to die: a writer that lost the lock cannot commit over another, because a
+      // snapshot version is created only once (snapshot.ts; the loser gets LAKE_BUSY).
+      onCompromised: () => {
+        if (!done) compromised = true;
+      },
     });
   } catch (error) {
     throw new UserError('LAKE_BUSY', `Another process held the lake lock for more than ${Math.round(waitMs / 1000)} s.`, {
@@ -38,7 +50,9 @@ export async function withLakeLock<T>(layout: LakeLayout, work: () => Promise<T>
   try {
     return await work();
   } finally {
-    await release();
+    done = true;
+    // A compromised lock is no longer ours to release (proper-lockfile dropped it).
+    if (!compromised) await release();
   }
 }
 

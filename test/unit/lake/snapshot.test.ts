@@ -56,6 +56,18 @@ describe('lake snapshots', () => {
     expect(order[1]).toBe(`${order[0]!.split(':')[0]}:end`);
   });
 
+  it('a lock whose folder disappears while held (taken over, or removed) does not end the process; the work goes on', async () => {
+    // proper-lockfile's refresh then reports the lock compromised; by default it threw from a timer.
+    const result = await withLakeLock(layout, async () => {
+      await rm(path.join(root, '_snapshots.lock'), { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      return 'committed';
+    }, { staleMs: 2_000 });
+    expect(result).toBe('committed');
+    // And the lake can be locked again
+    expect(await withLakeLock(layout, async () => 'again')).toBe('again');
+  });
+
   describe('ANALYTICS_LAKE_LOCK_WAIT', () => {
     afterEach(() => { delete process.env.ANALYTICS_LAKE_LOCK_WAIT; });
 
