@@ -113,7 +113,7 @@ const results = [
   ] : []),
   ...(streams ? [
     ...(feedLatency ? [{ name: 'stream_feed_window_close_to_push_p99', value: Math.round(feedLatency.p99Ms), unit: 'ms', p50: Math.round(feedLatency.p50Ms), max: feedLatency.maxLatencyMs, windows: feedLatency.windows, rate: feedLatency.rate, batch_max_ms: feedLatency.maxMs, target_max: 1000 }] : []),
-    { name: 'stream_jobs_ingest_rate', value: Math.round(streams.streamsRate), unit: 'events/s', baseline: 'ingest_without_stream_jobs', baseline_value: Math.round(streams.plainRate), ratio: Number(streams.ratio.toFixed(3)), events: streams.events, batch: streams.batch, target_min: 100000, target_ratio: 0.6 },
+    { name: 'stream_jobs_ingest_rate', value: Math.round(streams.streamsRate), unit: 'events/s', baseline: 'ingest_without_stream_jobs', baseline_value: Math.round(streams.plainRate), ratio: Number(streams.ratio.toFixed(3)), events: streams.events, batch: streams.batch, cpu_seconds: Number(streams.streamsCpuSeconds.toFixed(2)), baseline_cpu_seconds: Number(streams.plainCpuSeconds.toFixed(2)), target_min: 100000, target_ratio: 0.6 },
   ] : []),
   ...(quality ? [
     { name: 'anomaly_precision', value: Number(quality.precision.toFixed(3)), unit: 'ratio', detector: quality.detector, target_min: 0.8, sets: quality.sets.map(({ seed, days, precision, recall }) => ({ seed, days, precision, recall })) },
@@ -144,8 +144,8 @@ if (kafkaSoak) {
 }
 if (streams) {
   console.log(`\nStream jobs: ${fmt(streams.events)} generated events of four types in batches of ${fmt(streams.batch)}, the five default jobs`);
-  console.log(`  ingest without stream jobs                 ${fmt(streams.plainRate).padStart(10)} events/s  ${streams.plainSeconds.toFixed(2)} s  peak ${fmt(streams.plainPeakMiB)} MiB`);
-  console.log(`  ingest with the five default jobs          ${fmt(streams.streamsRate).padStart(10)} events/s  ${streams.streamsSeconds.toFixed(2)} s  peak ${fmt(streams.streamsPeakMiB)} MiB`);
+  console.log(`  ingest without stream jobs                 ${fmt(streams.plainRate).padStart(10)} events/s  ${streams.plainSeconds.toFixed(2)} s  ${streams.plainCpuSeconds.toFixed(1)} CPU s  peak ${fmt(streams.plainPeakMiB)} MiB`);
+  console.log(`  ingest with the five default jobs          ${fmt(streams.streamsRate).padStart(10)} events/s  ${streams.streamsSeconds.toFixed(2)} s  ${streams.streamsCpuSeconds.toFixed(1)} CPU s  peak ${fmt(streams.streamsPeakMiB)} MiB`);
   console.log(`  ratio ${streams.ratio.toFixed(2)}× (targets ≥ 0.60× and ≥ 100,000 events/s)`);
 }
 if (feedLatency) {

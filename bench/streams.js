@@ -50,6 +50,9 @@ export async function benchStreams(runs) {
     streamsSeconds: best.streams.seconds,
     streamsPeakMiB: best.streams.maxRssMiB,
     plainPeakMiB: best.plain.maxRssMiB,
+    // CPU seconds of the process (DuckDB's threads included): both runs are bound by the 2 cores.
+    plainCpuSeconds: best.plain.cpuSeconds,
+    streamsCpuSeconds: best.streams.cpuSeconds,
     ratio: rate(best.streams) / rate(best.plain),
   };
 }
