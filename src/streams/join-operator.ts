@@ -72,10 +72,9 @@ class HeldSide {
     this.size++;
   }
 
-  /** The held events of `key`, in arrival order. */
-  withKey(key: string): readonly Held[] {
-    const entry = this.byKey.get(key);
-    return entry === undefined ? NONE : isHeld(entry) ? [entry] : entry;
+  /** The held event of `key`, or its held events in arrival order (no array made per lookup). */
+  withKey(key: string): Held | Held[] | undefined {
+    return this.byKey.get(key);
   }
 
   /** Drops every event with time at or before `horizon`; `dropped` sees each. */
@@ -115,7 +114,6 @@ class HeldSide {
   }
 }
 
-const NONE: readonly Held[] = [];
 const isHeld = (entry: Held | Held[]): entry is Held => typeof entry[0] === 'string';
 
 /** The join's state; JSON.stringify writes its checkpoint form (JoinStateJson). */
@@ -192,7 +190,8 @@ export class JoinOperator implements Operator<JoinState> {
   }
 
   stateEntries(state: JoinState): number {
-    return state.left.size + state.right.size;
+    const live = this.revive(state);
+    return live.left.size + live.right.size;
   }
 
   advance(state: JoinState, batch: readonly StreamEvent[], watermark: Advance, refuse: (event: StreamEvent, reason: string) => void): Emission[] {
@@ -212,19 +211,22 @@ export class JoinOperator implements Operator<JoinState> {
         const key = event.fields[sideSpec.key];
         if (key === null || key === undefined) continue;
         const held = this.hold(String(key), event, sideSpec);
-        const other: Side = side === 'left' ? 'right' : 'left';
-        for (const partner of state[other].withKey(held[KEY])) {
-          if (Math.abs(partner[TIME] - held[TIME]) > spec.within) continue;
-          if (partner[ID] === held[ID]) continue;
-          partner[MATCHED] = true;
-          held[MATCHED] = true;
-          emissions.push({ op: 'insert', row: side === 'left' ? this.row(key, held, partner) : this.row(key, partner, held) });
-        }
+        const partners = state[side === 'left' ? 'right' : 'left'].withKey(held[KEY]);
+        if (partners !== undefined && isHeld(partners)) this.pair(side, key, held, partners, emissions);
+        else if (partners !== undefined) for (const partner of partners) this.pair(side, key, held, partner, emissions);
         state[side].add(held);
       }
     }
     if (watermark.after !== null) this.expire(state, watermark.after, emissions);
     return emissions;
+  }
+
+  /** Emits the pair of `held` (of `side`) and `partner` when their times are within the bound. */
+  private pair(side: Side, key: FieldValue, held: Held, partner: Held, emissions: Emission[]): void {
+    if (Math.abs(partner[TIME] - held[TIME]) > this.spec.within || partner[ID] === held[ID]) return;
+    partner[MATCHED] = true;
+    held[MATCHED] = true;
+    emissions.push({ op: 'insert', row: side === 'left' ? this.row(key, held, partner) : this.row(key, partner, held) });
   }
 
   private hold(key: string, event: StreamEvent, sideSpec: JoinSideSpec): Held {

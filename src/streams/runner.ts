@@ -11,10 +11,10 @@
  * The whole state is written every `checkpoint_interval` (10 s by default), or every ten times
  * its own writing time when that is longer, not with every batch: it is megabytes (a join holds
  * every event of its time bound; state-file.ts), and writing it took a sixth of each batch's
- * time. A batch in between records only its id, ingest time and event
- * counts per type (`since`). The operators are deterministic, so a process that finds no state of its own in
- * memory rebuilds it: the last checkpoint, advanced again over the `since` batches' events read
- * back from the lake, without emitting (their results are committed already).
+ * time. A batch in between records only its id, ingest time and event counts per type (`since`).
+ * The operators are deterministic, so a process that finds no state of its own in memory
+ * rebuilds it: the last checkpoint, advanced again over the `since` batches' events read back
+ * from the lake, without emitting (their results are committed already).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +22,6 @@ import type { EventTypeRegistry } from '../contract/registry.js';
 import { UserError } from '../errors.js';
 import { literal } from '../duckdb/sql.js';
 import type { BatchExtension, StagedFile, StoredBatch } from '../pipelines/ingest/batch-writer.js';
-import { replaceAtomically } from '../lake/durable-fs.js';
 import { LakeLayout } from '../lake/layout.js';
 import { tableRelationSql } from '../lake/reader.js';
 import { eventTableColumns } from '../lake/tables.js';
@@ -39,7 +38,7 @@ import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-eve
 import { appendAll } from './append-all.js';
 import { outboxMessage, writeOutboxFile, type OutboxMessage } from './outbox.js';
 import { streamsSourceOf, type SinceBatch, type StreamsSource } from './streams-source.js';
-import { readStateFile, stateFileLines } from './state-file.js';
+import { readStateFile, writeStateFile } from './state-file.js';
 
 /** The checkpoint of every job, as stored in `_streams/state-<batch>.json`. */
 export interface StreamsState {
@@ -175,12 +174,8 @@ export class StreamRunner {
     if (due) {
       const writing = performance.now();
       checkpoint = { state: `${STATE_DIR}/state-${batch.batchId}.json`, state_version: batch.parent.version + 1, since: [] };
-      stateBytes = 0;
-      const counted = function* (lines: Iterable<string>) {
-        for (const line of lines) { stateBytes! += line.length; yield line; }
-      };
       await fs.mkdir(path.join(this.lakeRoot, STATE_DIR), { recursive: true });
-      await replaceAtomically(path.join(this.lakeRoot, checkpoint.state), counted(stateFileLines(state)));
+      stateBytes = await writeStateFile(path.join(this.lakeRoot, checkpoint.state), state);
       this.checkpointMs = performance.now() - writing;
     } else {
       // A source of an older release has no version: its checkpoint is at most the parent's.

@@ -11,6 +11,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { replaceAtomically } from '../lake/durable-fs.js';
 
 /** Items per line of a long array: a line of held join events is about 1 MB. */
 const CHUNK_ITEMS = 10_000;
@@ -30,6 +31,19 @@ export function* stateFileLines(state: unknown): Generator<string> {
   for (const array of long) {
     for (let start = 0; start < array.length; start += CHUNK_ITEMS) yield `${JSON.stringify(array.slice(start, start + CHUNK_ITEMS))}\n`;
   }
+}
+
+/** Writes `state` to `file` atomically, a line at a time; returns its size in characters. */
+export async function writeStateFile(file: string, state: unknown): Promise<number> {
+  let size = 0;
+  const counted = function* () {
+    for (const line of stateFileLines(state)) {
+      size += line.length;
+      yield line;
+    }
+  };
+  await replaceAtomically(file, counted());
+  return size;
 }
 
 /** Parses the lines of a state file (or of a plain JSON checkpoint). */

@@ -68,7 +68,7 @@ export interface WindowState {
   /**
    * Tumbling and hopping windows by JSON keys, then by start. In memory these are Maps (string
    * keys built once per event, whose hash V8 caches, instead of one concatenated key per window);
-   * in the checkpoint they are plain objects (`toJSON`), turned back into Maps on first use.
+   * in the checkpoint they are plain objects (`toJSON`), turned back into Maps by `revive`.
    */
   windows: WindowsByKey | Record<string, Record<string, WindowEntry>>;
   /** Session windows by JSON keys: a list per key. */
@@ -96,16 +96,6 @@ class WindowsByStart extends Map<number, WindowEntry> {
 
 type WindowsByKey = JsonMap<string, WindowsByStart>;
 
-/** The in-memory form of the windows, converting a checkpoint's plain objects once. */
-function windowsOf(state: WindowState, advance: number): WindowsByKey {
-  if (state.windows instanceof JsonMap) return state.windows as WindowsByKey;
-  const windows: WindowsByKey = new JsonMap();
-  for (const [keyText, byStart] of Object.entries(state.windows)) {
-    windows.set(keyText, new WindowsByStart(Object.values(byStart).map((entry) => [entry.start / advance, entry])));
-  }
-  state.windows = windows;
-  return windows;
-}
 
 function newAgg(spec: AggregateSpec): AggState {
   const agg: AggState = { n: 0, s: 0, v: null, m: 0 };
@@ -214,11 +204,25 @@ export class WindowOperator implements Operator<WindowState> {
     return { windows: new JsonMap(), sessions: {} };
   }
 
+  /** The in-memory form of the windows (Maps), converting a checkpoint's plain objects once. */
+  revive(state: unknown): WindowState {
+    const live = state as WindowState;
+    if (live.windows instanceof JsonMap) return live;
+    const advance = this.spec.window.type === 'session' ? 1 : this.spec.window.advance;
+    const windows: WindowsByKey = new JsonMap();
+    for (const [keyText, byStart] of Object.entries(live.windows)) {
+      windows.set(keyText, new WindowsByStart(Object.values(byStart).map((entry) => [entry.start / advance, entry])));
+    }
+    live.windows = windows;
+    return live;
+  }
+
   stateEntries(state: WindowState): number {
+    const live = this.revive(state);
     let sessions = 0;
-    for (const list of Object.values(state.sessions)) sessions += list.length;
+    for (const list of Object.values(live.sessions)) sessions += list.length;
     let windows = 0;
-    for (const byStart of windowsOf(state, this.advanceOf()).values()) windows += byStart.size;
+    for (const byStart of (live.windows as WindowsByKey).values()) windows += byStart.size;
     return windows + sessions;
   }
 
@@ -228,7 +232,7 @@ export class WindowOperator implements Operator<WindowState> {
     const lateness = spec.lateness;
     const window = spec.window;
     const { aggregates } = spec;
-    const windows = windowsOf(state, this.advanceOf());
+    const windows = state.windows as WindowsByKey;
     for (const event of batch) {
       if (window.type === 'session') {
         if (event.time + lateness <= before) {
@@ -264,11 +268,6 @@ export class WindowOperator implements Operator<WindowState> {
       if (!accepted) refuse(event, `every window it falls in ended at or before the watermark ${iso(before)} minus the allowed lateness`);
     }
     return this.emit(state, watermark.after);
-  }
-
-  /** The hop of tumbling and hopping windows (their size when tumbling); 1 for sessions (unused). */
-  private advanceOf(): number {
-    return this.spec.window.type === 'session' ? 1 : this.spec.window.advance;
   }
 
   /**
@@ -336,7 +335,7 @@ export class WindowOperator implements Operator<WindowState> {
     if (after === null) return [];
     const lateness = this.spec.lateness;
     const out: { entry: WindowEntry; op: Emission['op'] }[] = [];
-    const windows = windowsOf(state, this.advanceOf());
+    const windows = state.windows as WindowsByKey;
     for (const [keyText, byStart] of windows) {
       for (const [index, entry] of byStart) {
         if (entry.end <= after && entry.changed) {

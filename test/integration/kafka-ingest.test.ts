@@ -13,6 +13,7 @@ import { createTopics, deadLetters, eventually, kafkaClient, lakeIds, makeKafkaW
 import { STACK_TRACE } from '../support/assertions.js';
 import { withLakeLock } from '../../src/lake/lock.js';
 import { LakeLayout } from '../../src/lake/layout.js';
+import type { MetricsReport } from '../../src/pipelines/kafka/metrics.js';
 
 const PORT = testKafkaPort(19192);
 
@@ -42,8 +43,23 @@ async function readTopic(brokers: string, topic: string, count: number): Promise
   return out;
 }
 
+/** `analytics ingest status --format json`: the run, and the daemon's report when it answered. */
+async function statusJson(port: number, cwd: string): Promise<{ run: Awaited<ReturnType<typeof runCli>>; report: MetricsReport | undefined }> {
+  const run = await runCli(['ingest', 'status', '--port', String(port), '--format', 'json'], { cwd });
+  return { run, report: run.exitCode === 0 ? JSON.parse(run.stdout) as MetricsReport : undefined };
+}
+
 describe('analytics ingest kafka', () => {
   const kafka = useBrokerWithProducer(PORT);
+
+  /** A workspace with its topics and a daemon serving its metrics on `port`, once it holds its partitions. */
+  async function startDaemonWithMetrics(options: Parameters<typeof makeKafkaWorkspace>[0], port: number) {
+    const workspace = await makeKafkaWorkspace(options);
+    await createTopics(kafka.broker.brokers, Object.values(workspace.topics));
+    const daemon = startDaemon(workspace, kafka.broker.brokers, ['--from-beginning', '--metrics-port', String(port)]);
+    await daemon.waitForLog(/^assigned 12 partitions/);
+    return { workspace, daemon };
+  }
 
   it('stores good events once, dead-letters bad ones and drops re-sent ids; consumed = stored + rejected + duplicates', async () => {
     // Given 2,000 good events over the four topics, 40 bad ones and 60 re-sent good ones
@@ -147,18 +163,12 @@ describe('analytics ingest kafka', () => {
 
   it('SIGTERM writes what is buffered, commits and exits 0 within 10 s; status shows the metrics meanwhile', async () => {
     // Given a daemon whose batches wait a minute, with 500 events in its buffer
-    const workspace = await makeKafkaWorkspace({ batchMaxMs: 60_000 });
-    await createTopics(kafka.broker.brokers, Object.values(workspace.topics));
     const metricsPort = 19_470;
-    const daemon = startDaemon(workspace, kafka.broker.brokers, ['--from-beginning', '--metrics-port', String(metricsPort)]);
-    await daemon.waitForLog(/^assigned 12 partitions/);
+    const { workspace, daemon } = await startDaemonWithMetrics({ batchMaxMs: 60_000 }, metricsPort);
     const events = mixedEvents('term', 500);
     await produceEvents(kafka.producer, workspace.topics, events);
     const status = await eventually(
-      async () => {
-        const run = await runCli(['ingest', 'status', '--port', String(metricsPort), '--format', 'json'], { cwd: workspace.dir });
-        return run.exitCode === 0 ? (JSON.parse(run.stdout) as { state: string; buffer: { messages: number }; partitions: unknown[]; lag_total: number | null }) : undefined;
-      },
+      async () => (await statusJson(metricsPort, workspace.dir)).report,
       (report) => report !== undefined && report.buffer.messages === 500,
       30_000,
     );
@@ -188,11 +198,8 @@ describe('analytics ingest kafka', () => {
 
   it('with a short batch window, never more than two batches are written at once (a timed flush waits for the writer)', async () => {
     // Given a daemon that flushes every 20 ms, faster than a batch commits
-    const workspace = await makeKafkaWorkspace({ batchMaxMs: 20, maxEvents: 1_000 });
-    await createTopics(kafka.broker.brokers, Object.values(workspace.topics));
     const metricsPort = 19_471;
-    const daemon = startDaemon(workspace, kafka.broker.brokers, ['--from-beginning', '--metrics-port', String(metricsPort)]);
-    await daemon.waitForLog(/^assigned 12 partitions/);
+    const { workspace, daemon } = await startDaemonWithMetrics({ batchMaxMs: 20, maxEvents: 1_000 }, metricsPort);
 
     // When 20,000 events arrive at once
     const events = mixedEvents('window', 20_000);
@@ -200,9 +207,9 @@ describe('analytics ingest kafka', () => {
     await eventually(() => lakeIds(workspace.dir), (ids) => ids.length >= events.length, 90_000, 500);
 
     // Then they are all stored once, in several batches, with at most two written at a time
-    const run = await runCli(['ingest', 'status', '--port', String(metricsPort), '--format', 'json'], { cwd: workspace.dir });
+    const { run, report } = await statusJson(metricsPort, workspace.dir);
     expect(run.exitCode, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout) as { totals: { batches: number; stored: number }; writes: { in_flight: number; max_in_flight: number; limit: number } };
+    if (!report) throw new Error(run.stdout);
     expect(report.totals.stored).toBe(events.length);
     expect(report.totals.batches, JSON.stringify(report)).toBeGreaterThan(3);
     expect(report.writes.limit).toBe(2);

@@ -114,7 +114,8 @@ class KafkaIngestDaemon {
    */
   private freeLanes: Engine[] = [];
   private laneWaiters: ((lane: Engine) => void)[] = [];
-  private sessions: Engine[] = [];
+  /** The second lane's connection (closed before the engine). */
+  private session: Engine | undefined;
   /** Batches flushed and not yet committed. */
   private inFlight = new Set<Promise<void>>();
   /** Per topic, the table its clean batches go to (LakeBatchContext.tableHints). */
@@ -161,10 +162,9 @@ class KafkaIngestDaemon {
       const engineConfig = this.workspace.config.engine;
       this.engine = await Engine.open({ memoryLimit: engineConfig.memory_limit, tempDirectory: spill, ...(engineConfig.threads ? { threads: engineConfig.threads } : {}) });
       await loadReferenceTables(this.engine, this.workspace.resolve(this.workspace.config.reference.rates));
-      const session = await this.engine.session();
-      this.sessions.push(session);
-      await loadReferenceTables(session, this.workspace.resolve(this.workspace.config.reference.rates));
-      this.freeLanes = [this.engine, session];
+      this.session = await this.engine.session();
+      await loadReferenceTables(this.session, this.workspace.resolve(this.workspace.config.reference.rates));
+      this.freeLanes = [this.engine, this.session];
       this.streams = await startDaemonStreams(this.workspace, {
         ...(this.options.feedPort === undefined ? {} : { feedPort: this.options.feedPort }),
         logger: this.logger,
@@ -195,7 +195,7 @@ class KafkaIngestDaemon {
       await quietly(this.deadLetterProducer?.disconnect());
       await quietly(this.admin?.disconnect());
       await this.streams?.close();
-      for (const session of this.sessions) session.close();
+      this.session?.close();
       this.engine?.close();
       await fs.rm(spill, { recursive: true, force: true });
       await metricsServer?.close();

@@ -94,7 +94,8 @@ export class IngestMetrics {
     private readonly group: string,
     private readonly topics: string[],
     private readonly buffer: () => { messages: number; bytes: number; maxEvents: number },
-    private readonly writeLimit = 2,
+    /** Batches the daemon writes at once before consumption waits. */
+    private readonly writeLimit: number,
   ) {}
 
   /** The number of batches being written changed. */

@@ -2,12 +2,11 @@
  * The checkpoint file of the stream jobs: long arrays in lines of their own, read back to the
  * value JSON would give; plain JSON checkpoints of earlier releases still read.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseStateFile, readStateFile, stateFileLines } from '../../../src/streams/state-file.js';
-import { replaceAtomically } from '../../../src/lake/durable-fs.js';
+import { parseStateFile, readStateFile, stateFileLines, writeStateFile } from '../../../src/streams/state-file.js';
 
 const held = (count: number, prefix: string) => Array.from({ length: count }, (_, index) => [`${prefix}-${index}`, `id-${index}`, 1_764_000_000_000 + index, index % 3 === 0, 12.5, null]);
 
@@ -31,10 +30,11 @@ describe('stream state files', () => {
     expect(parseStateFile(lines.map((line) => line.slice(0, -1)))).toEqual(plain);
   });
 
-  it('reads a file written through replaceAtomically in chunks, and a plain JSON checkpoint', async () => {
+  it('reads a file written a line at a time (writeStateFile), and a plain JSON checkpoint', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'analytics-state-file-'));
     const file = path.join(dir, 'state.json');
-    await replaceAtomically(file, stateFileLines(state));
+    const size = await writeStateFile(file, state);
+    expect(size).toBe(readFileSync(file, 'utf8').length);
     expect(await readStateFile(file)).toEqual(plain);
     const earlier = path.join(dir, 'earlier.json');
     writeFileSync(earlier, JSON.stringify(state));
