@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   LAKE_BUSY: 'Another process holds the lake commit lock for too long.',
   LAKE_CORRUPT: 'A lake snapshot or data file is damaged.',
   DISK_FULL: 'The disk (or DuckDB\'s spill space) ran out during a write; nothing was committed.',
+  OUT_OF_MEMORY: 'DuckDB needed more memory than its limit (engine.memory_limit) allows for a step; nothing was committed.',
   BAD_ARGUMENT: 'A flag or argument has a value the command cannot use.',
   KAFKA_AUTH: 'The Kafka cluster refused the credentials (SASL) or the client is not authorised for a topic or group.',
   KAFKA_TOPIC: 'A Kafka topic does not exist and cannot be created.',
@@ -55,12 +56,20 @@ export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }
 
-/** Turns an out-of-space failure from any layer into a DISK_FULL user error; others pass through. */
+/**
+ * Turns an out-of-space or out-of-memory failure from any layer into a DISK_FULL or OUT_OF_MEMORY
+ * user error (not, for example, "the file cannot be read"); others pass through.
+ */
 export function diskFullOr(error: unknown, what: string): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (/No space left on device|ENOSPC|failed to offload data block/i.test(message)) {
     return new UserError('DISK_FULL', `${what}: the disk ran out of space (${message.split('\n')[0]}).`, {
       hint: 'Nothing from this batch was committed. Free space on the workspace disk (lake/_staging holds temporary files) and run it again.',
+    });
+  }
+  if (/^Out of Memory Error/i.test(message)) {
+    return new UserError('OUT_OF_MEMORY', `${what}: DuckDB ran out of its memory limit (${message.split('\n')[0]}).`, {
+      hint: 'Nothing from this batch was committed. Raise engine.memory_limit in analytics.yaml (or set ANALYTICS_DUCKDB_MEMORY, e.g. 1GB) and run it again.',
     });
   }
   return error;

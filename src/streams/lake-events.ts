@@ -72,7 +72,8 @@ export async function queryEvents(engine: Engine, read: TableRead, sql: string, 
   const typed = read.types.length > 1;
   const values = ['id', '_t', ...(typed ? ['"type"'] : []), ...read.fields.map((name) => ident(name)), ...extra.map((name) => ident(name))];
   const { columns } = await engine.primitiveColumns(`SELECT CAST(json_array(${values.join(', ')}) AS VARCHAR) AS event FROM (${sql})`);
-  const texts = columns.event as string[];
+  // A result without rows has no columns at all.
+  const texts = (columns.event ?? []) as string[];
   const first = typed ? 3 : 2;
   const fieldNames = read.fields;
   const events = new Array<StreamEvent>(texts.length);

@@ -30,8 +30,9 @@ import type { DerivedTable, Snapshot } from '../lake/snapshot.js';
 import type { ColumnSpec } from '../lake/tables.js';
 import { loadStreams, type CompiledJob, type CompiledStreams, type KafkaOutputSettings } from './config.js';
 import { advanceJob, initialJobState, type JobAdvance, type JobState } from './job.js';
-import { queryEvents, readColumnsSql, tableReads, typeFilterSql, type TableRead } from './lake-events.js';
-import type { Emission } from './operator.js';
+import { tableReads, typeFilterSql, type TableRead } from './lake-events.js';
+import { eventSlices, sliceEventsSetting, type EventSource } from './event-slices.js';
+import type { Emission, ResultRow } from './operator.js';
 import { iso } from './operator.js';
 import { writeRefusedParquet, writeRowsParquet } from './result-files.js';
 import { compareEvents, type RefusedEvent, type StreamEvent } from './stream-event.js';
@@ -56,8 +57,8 @@ export interface CommittedStreams {
   outboxed: number;
 }
 
-function countByType(events: readonly StreamEvent[]): Record<string, number> {
-  const counts: Record<string, number> = {};
+/** Adds the events' counts per type to `counts`. */
+function addCounts(counts: Record<string, number>, events: readonly StreamEvent[]): Record<string, number> {
   for (const event of events) counts[event.type] = (counts[event.type] ?? 0) + 1;
   return counts;
 }
@@ -72,6 +73,9 @@ const MAX_BATCHES_BETWEEN_CHECKPOINTS = 200;
  * 10,000 transactions/s holds 3.6 million events, whose checkpoint took seconds.
  */
 const CHECKPOINT_COST_SHARE = 10;
+
+/** Result rows of one job held before they are written to a file of the batch. */
+const RESULT_ROWS_PER_FILE = 100_000;
 
 /** The lake column every result row carries: the input batch whose commit emitted it. */
 export const BATCH_COLUMN: ColumnSpec = { name: 'batch_id', sqlType: 'VARCHAR', description: 'Ingest batch whose processing emitted the row.' };
@@ -110,6 +114,9 @@ export class StreamRunner {
   /** The state after the last batch this process committed, for `stateEntries`. */
   private committedState: StreamsState | undefined;
 
+  /** Events advanced at once (event-slices.ts). */
+  private readonly sliceEvents = sliceEventsSetting();
+
   constructor(readonly streams: CompiledStreams, private readonly registry: EventTypeRegistry, private readonly lakeRoot: string) {
     this.reads = tableReads(streams.jobs, registry);
     this.stats = { batches: 0, events: 0, emitted: 0, late: 0, future: 0, stateBytes: 0, checkpoints: 0, seconds: 0 };
@@ -145,23 +152,43 @@ export class StreamRunner {
   readonly extend = async (batch: StoredBatch): Promise<BatchExtension | undefined> => {
     if (this.streams.jobs.length === 0) return undefined;
     const started = performance.now();
-    const events = await this.readStored(batch);
-    if (events.length === 0) return undefined;
-    const state = await this.loadState(batch.engine, batch.parent);
+    const ingestedAt = Date.parse(batch.ingestedAt);
     const emissions: { job: string; emission: Emission }[] = [];
+    const keepEmissions = this.listeners.size > 0;
     const refused: RefusedEvent[] = [];
     const staged: { table: string; files: StagedFile[] }[] = [];
     const outbox: OutboxMessage[] = [];
-    for (const { job, result } of this.advanceAll(state, events, Date.parse(batch.ingestedAt))) {
-      appendAll(refused, result.refused);
-      if (result.emissions.length === 0) continue;
-      for (const emission of result.emissions) emissions.push({ job: job.name, emission });
-      if (job.kafkaTopic) for (const emission of result.emissions) outbox.push(outboxMessage(job, emission, batch.batchId, batch.ingestedAt));
-      const rows = result.emissions.map((emission) => emission.row);
-      const file = await writeRowsParquet(batch.engine, path.join(batch.staging, job.name), `part-${batch.batchId}-0`, resultColumns(job), rows, { constants: { [BATCH_COLUMN.name]: batch.batchId } });
+    const pending = new Map<CompiledJob, ResultRow[]>();
+    let emitted = 0;
+    const writeResults = async (job: CompiledJob) => {
+      const rows = pending.get(job);
+      if (!rows || rows.length === 0) return;
+      pending.set(job, []);
+      const part = staged.filter((entry) => entry.table === job.name).length;
+      const file = await writeRowsParquet(batch.engine, path.join(batch.staging, job.name), `part-${batch.batchId}-${part}`, resultColumns(job), rows, { constants: { [BATCH_COLUMN.name]: batch.batchId } });
       staged.push({ table: job.name, files: [file] });
+    };
+    const fed: Record<string, number> = {};
+    let state: StreamsState | undefined;
+    for await (const events of eventSlices(batch.engine, this.storedSources(batch), this.sliceEvents)) {
+      addCounts(fed, events);
+      state ??= await this.loadState(batch.engine, batch.parent);
+      for (const { job, result } of this.advanceAll(state, events, ingestedAt)) {
+        appendAll(refused, result.refused);
+        if (result.emissions.length === 0) continue;
+        emitted += result.emissions.length;
+        if (keepEmissions) for (const emission of result.emissions) emissions.push({ job: job.name, emission });
+        if (job.kafkaTopic) for (const emission of result.emissions) outbox.push(outboxMessage(job, emission, batch.batchId, batch.ingestedAt));
+        const rows = pending.get(job) ?? [];
+        appendAll(rows, result.emissions.map((emission) => emission.row));
+        pending.set(job, rows);
+        if (rows.length >= RESULT_ROWS_PER_FILE) await writeResults(job);
+      }
     }
+    if (!state) return undefined;
+    for (const job of pending.keys()) await writeResults(job);
     if (refused.length > 0) staged.push({ table: 'dead_letters', files: [await writeRefusedParquet(batch.engine, batch.staging, batch.batchId, batch.ingestedAt, refused)] });
+    const events = Object.values(fed).reduce((sum, count) => sum + count, 0);
 
     const parentSource = streamsSourceOf(batch.parent);
     const since = parentSource?.since ?? [];
@@ -179,7 +206,7 @@ export class StreamRunner {
       this.checkpointMs = performance.now() - writing;
     } else {
       // A source of an older release has no version: its checkpoint is at most the parent's.
-      checkpoint = { state: parentSource.state, state_version: parentSource.state_version ?? batch.parent.version, since: [...since, { batch_id: batch.batchId, ingested_at: batch.ingestedAt, types: countByType(events) }] };
+      checkpoint = { state: parentSource.state, state_version: parentSource.state_version ?? batch.parent.version, since: [...since, { batch_id: batch.batchId, ingested_at: batch.ingestedAt, types: fed }] };
     }
     const watermarks = Object.fromEntries(this.streams.jobs.map((job) => {
       const watermark = state.jobs[job.name]?.watermark;
@@ -194,8 +221,8 @@ export class StreamRunner {
       committed: (version) => {
         this.cache = { batchId: batch.batchId, state };
         this.stats.batches++;
-        this.stats.events += events.length;
-        this.stats.emitted += emissions.length;
+        this.stats.events += events;
+        this.stats.emitted += emitted;
         this.stats.late += refused.filter((item) => item.stage === 'late').length;
         this.stats.future += refused.filter((item) => item.stage === 'future').length;
         this.committedState = state;
@@ -206,22 +233,18 @@ export class StreamRunner {
           void this.pruneStates(parentSource?.state, checkpoint.state);
         }
         this.stats.seconds += (performance.now() - started) / 1000;
-        const committed: CommittedStreams = { lakeVersion: version, events: events.length, emissions, watermarks, outboxed: outbox.length };
+        const committed: CommittedStreams = { lakeVersion: version, events, emissions, watermarks, outboxed: outbox.length };
         for (const listener of this.listeners) listener(committed);
       },
     };
   };
 
-  /** The newly stored events of the jobs' types, from the batch's staged files. */
-  private async readStored(batch: StoredBatch): Promise<StreamEvent[]> {
-    const events: StreamEvent[] = [];
-    for (const read of this.reads) {
+  /** The newly stored events of the jobs' types: the batch's staged files. */
+  private storedSources(batch: StoredBatch): EventSource[] {
+    return this.reads.flatMap((read) => {
       const files = batch.stored.find((entry) => entry.table === read.table)?.files ?? [];
-      if (files.length === 0) continue;
-      const sql = `SELECT ${readColumnsSql(read)} FROM read_parquet([${files.map(literal).join(', ')}]) WHERE ${typeFilterSql(read)}`;
-      appendAll(events, (await queryEvents(batch.engine, read, sql)).events);
-    }
-    return events;
+      return files.length === 0 ? [] : [{ read, relation: `read_parquet([${files.map(literal).join(', ')}])`, where: typeFilterSql(read) }];
+    });
   }
 
   /**
@@ -271,31 +294,32 @@ export class StreamRunner {
   /** Advances `state` over the events the `since` batches stored, read back from `snapshot`'s files. */
   private async catchUp(engine: Engine, snapshot: Snapshot, checkpointVersion: number, since: readonly SinceBatch[], state: StreamsState): Promise<void> {
     const layout = new LakeLayout(this.lakeRoot);
-    const byBatch = new Map(since.map((entry) => [entry.batch_id, [] as StreamEvent[]]));
-    for (const read of this.reads) {
+    const relations = new Map(this.reads.map((read) => {
       const table = this.registry.table(read.table)!;
       // Rows committed after the checkpoint are in files added after it (compaction included).
       const files = snapshot.files.filter((file) => file.table === read.table && file.addedIn > checkpointVersion).map((file) => file.path);
-      if (files.length === 0) continue;
-      const sql = `SELECT ${readColumnsSql(read)}, batch_id AS _batch FROM (${tableRelationSql(layout, files, eventTableColumns(table))})
-        WHERE ${typeFilterSql(read)} AND batch_id IN (${since.map((entry) => literal(entry.batch_id)).join(', ')})`;
-      const { events, extra } = await queryEvents(engine, read, sql, ['_batch']);
-      const batchOf = extra._batch as string[];
-      events.forEach((event, index) => byBatch.get(batchOf[index]!)!.push(event));
-    }
+      return [read, files.length === 0 ? undefined : `(${tableRelationSql(layout, files, eventTableColumns(table))})`];
+    }));
     for (const entry of since) {
-      const events = byBatch.get(entry.batch_id)!.filter((event) => entry.types[event.type] !== undefined);
-      const found = countByType(events);
+      const sources: EventSource[] = [];
       for (const read of this.reads) {
-        for (const type of read.types) {
-          const fed = entry.types[type];
-          if (fed === undefined || fed === (found[type] ?? 0)) continue;
-          throw new UserError('LAKE_CORRUPT', `The stream state cannot be rebuilt: batch ${entry.batch_id} gave the stream jobs ${fed} ${type} events, and the lake now holds ${found[type] ?? 0} of them.`, {
-            hint: 'Files of that batch were removed or rewritten without it. Recompute the jobs with `analytics stream replay`, or restore the lake from backup.',
-          });
-        }
+        // Only the types this batch gave the jobs (a job added since reads its types from then on).
+        const types = read.types.filter((type) => entry.types[type] !== undefined);
+        const relation = relations.get(read);
+        if (types.length === 0 || !relation) continue;
+        sources.push({ read, relation, where: `${typeFilterSql({ ...read, types })} AND batch_id = ${literal(entry.batch_id)}` });
       }
-      this.advanceAll(state, events, Date.parse(entry.ingested_at));
+      const found: Record<string, number> = {};
+      for await (const events of eventSlices(engine, sources, this.sliceEvents)) {
+        addCounts(found, events);
+        this.advanceAll(state, events, Date.parse(entry.ingested_at));
+      }
+      for (const [type, fed] of Object.entries(entry.types)) {
+        if (!this.reads.some((read) => read.types.includes(type)) || fed === (found[type] ?? 0)) continue;
+        throw new UserError('LAKE_CORRUPT', `The stream state cannot be rebuilt: batch ${entry.batch_id} gave the stream jobs ${fed} ${type} events, and the lake now holds ${found[type] ?? 0} of them.`, {
+          hint: 'Files of that batch were removed or rewritten without it. Recompute the jobs with `analytics stream replay`, or restore the lake from backup.',
+        });
+      }
     }
   }
 

@@ -40,7 +40,14 @@ describe('stream jobs in file ingest', () => {
     within: 10m
 `);
     const traffic = await writeStreamTraffic(dir, { seed: 5, count: 12_000, start: '2026-11-24T10:00:00Z', end: '2026-11-24T13:00:00Z', parts: 5 });
-    summary = await ingestFiles(workspace, { paths: traffic.files, cwd: dir, maxErrors: -1 });
+    // Live, each batch (about 2,400 events) is advanced in slices of event time (event-slices.ts);
+    // replay below takes each batch at once, so "replay equals live" also checks the slicing.
+    process.env.ANALYTICS_STREAM_SLICE_EVENTS = '300';
+    try {
+      summary = await ingestFiles(workspace, { paths: traffic.files, cwd: dir, maxErrors: -1 });
+    } finally {
+      delete process.env.ANALYTICS_STREAM_SLICE_EVENTS;
+    }
   });
   afterAll(() => cleanup());
 

@@ -314,19 +314,28 @@ export interface StagedFile {
 /**
  * Writes a SELECT to partitioned Parquet files in a staging folder and describes each file. With a
  * name prefix, the folder may already hold other files of the batch (they keep their names).
+ *
+ * One COPY per partition value, not DuckDB's PARTITION_BY: a partitioned COPY of an ordered
+ * SELECT holds the whole sorted result in memory, and 570,000 transactions of a mixed file ran
+ * out of the 512MB limit; a plain COPY of a sort streams, and the sort spills. A batch spans a
+ * day or two, so the extra scans (one per value, of the filter's columns) cost little.
  */
 export async function copyToStaging(engine: Engine, dir: string, select: string, partitionColumn: string, batchId: string, namePrefix = ''): Promise<StagedFile[]> {
-  const rows = await engine.rows<{ filename: string; count: number; file_size_bytes: number }>(
-    `COPY (${select}) TO ${literal(dir)} (${LAKE_PARQUET}, PARTITION_BY (${ident(partitionColumn)}), WRITE_PARTITION_COLUMNS true,
-      FILENAME_PATTERN ${literal(`part-${batchId}-${namePrefix}{i}`)}, RETURN_STATS true${namePrefix ? ', OVERWRITE_OR_IGNORE true' : ''})`,
-  );
-  return rows
-    .filter((row) => Number(row.count) > 0)
-    .map((row) => {
-      const partitionDir = path.basename(path.dirname(row.filename));
-      const [key, value] = partitionDir.split('=');
-      return { file: row.filename, rows: Number(row.count), bytes: Number(row.file_size_bytes), partition: key && value ? { [key]: value } : {} };
-    });
+  const column = ident(partitionColumn);
+  const values = await engine.rows<{ value: string }>(`SELECT DISTINCT CAST(${column} AS VARCHAR) AS value FROM (${select}) ORDER BY value`);
+  const files: StagedFile[] = [];
+  for (const { value } of values) {
+    const file = path.join(dir, `${partitionColumn}=${value}`, `part-${batchId}-${namePrefix}0.parquet`);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const [row] = await engine.rows<{ Count: number }>(`COPY (SELECT * FROM (${select}) WHERE ${column} = ${literal(value)}) TO ${literal(file)} (${LAKE_PARQUET})`);
+    const rows = Number(row?.Count ?? 0);
+    if (rows === 0) {
+      await fs.rm(file, { force: true });
+      continue;
+    }
+    files.push({ file, rows, bytes: (await fs.stat(file)).size, partition: { [partitionColumn]: value } });
+  }
+  return files;
 }
 
 /** Makes staged files durable and moves them to their final places; returns their snapshot entries. */
