@@ -278,6 +278,10 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
 
   const knownKeys = literalList(ENVELOPE_KEYS);
   const extraKeys = `list_filter(json_keys(raw), k -> NOT list_contains(${knownKeys}, k))`;
+  // A valid record has every required key; when it has no more keys than the known ones it
+  // holds, it has no unknown key, and the filter above (a lambda per key) is not run.
+  const requiredKeys = ENVELOPE_FIELDS.filter((field) => field.required === true).length + 1; // + data
+  const knownPresent = [String(requiredKeys), ...ENVELOPE_FIELDS.filter((field) => field.required !== true).map((field) => `(${envelopeColumns(field.name).v} IS NOT NULL)::INTEGER`)].join(' + ');
   const sql = `
 WITH _parsed AS (
   SELECT raw, origin, ordinal, TRY(from_json(raw, ${literal(parseStructure(columns))})) AS _j FROM ${inputRelation}
@@ -318,7 +322,7 @@ SELECT
   ${envelopeColumns('occurred_at').ts} AS occurred_at,
   ${envelopeColumns('source').s} AS source,
   ${envelopeColumns('trace_id').s} AS trace_id,
-  CASE WHEN len(reasons) = 0 AND len(${extraKeys}) > 0
+  CASE WHEN len(reasons) = 0 AND len(json_keys(raw)) > ${knownPresent} AND len(${extraKeys}) > 0
        THEN to_json(map_from_entries(list_transform(${extraKeys}, k -> {'k': k, 'v': json_extract(raw, '$.' || to_json(k)::VARCHAR)})))::VARCHAR
   END AS extra,
   ${[...columns].map(([name, kind]) => `${kind === 'string' ? dataFieldColumns(name).s : dataFieldColumns(name).t} AS ${ident(name)}`).join(',\n  ')},

@@ -249,6 +249,14 @@ async function existingIdsRelation(engine: Engine, layout: LakeLayout, snapshot:
   return ident(name);
 }
 
+// The UTC date and hour of an event time by integer arithmetic on its epoch microseconds: the
+// casts of a TIMESTAMPTZ to DATE and hour() go through ICU's calendar, 4% of a file's ingest.
+const US_PER_HOUR = 3_600_000_000;
+const US_PER_DAY = 86_400_000_000;
+const EPOCH_US = 'epoch_us(c.occurred_at)';
+/** Microseconds since the start of the UTC day (also before 1970, where % is negative). */
+const US_INTO_DAY = `((${EPOCH_US} % ${US_PER_DAY} + ${US_PER_DAY}) % ${US_PER_DAY})`;
+
 /**
  * The stored columns of a table computed from checked records `c`: typed values, enrichment from
  * the reference tables (lookups, not joins: see reference-tables.ts), partition and batch columns.
@@ -272,8 +280,8 @@ export function enrichedColumns(context: Pick<BatchContext, 'reportingCurrency'>
       case 'merchant_category_group': return `${category('category_group')} AS merchant_category_group`;
       case 'geo_source':
         return `CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN 'event' WHEN ${country('lat')} IS NOT NULL THEN 'country' END AS geo_source`;
-      case 'event_date': return `CAST(c.occurred_at AS DATE) AS event_date`;
-      case 'event_hour': return `CAST(hour(c.occurred_at) AS INTEGER) AS event_hour`;
+      case 'event_date': return `(DATE '1970-01-01' + CAST((${EPOCH_US} - ${US_INTO_DAY}) // ${US_PER_DAY} AS INTEGER)) AS event_date`;
+      case 'event_hour': return `CAST(${US_INTO_DAY} // ${US_PER_HOUR} AS INTEGER) AS event_hour`;
       case 'ingested_at': return `TIMESTAMPTZ ${literal(ingestedAt)} AS ingested_at`;
       case 'batch_id': return `${literal(batchId)} AS batch_id`;
       default: return `c.${ident(name)} AS ${ident(name)}`;

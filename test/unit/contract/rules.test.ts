@@ -235,6 +235,13 @@ describe('envelope', () => {
     it('leave extra empty when there are none', async () => {
       expect((await envelope({})).values.extra).toBeNull();
     });
+    // Keys are counted before they are compared with the known ones: the edges of that count.
+    it('are found with or without the optional trace_id, and a null trace_id is not one', async () => {
+      expect(JSON.parse((await envelope({ trace_id: undefined, partner: 'acme' })).values.extra as string)).toEqual({ partner: 'acme' });
+      expect(JSON.parse((await envelope({ trace_id: null, partner: 'acme' })).values.extra as string)).toEqual({ partner: 'acme' });
+      expect((await envelope({ trace_id: null })).values.extra).toBeNull();
+      expect((await envelope({ trace_id: undefined })).values.extra).toBeNull();
+    });
   });
 });
 
