@@ -72,7 +72,7 @@ export const kafkaSchema = z
     batch: z
       .object({
         max_events: z.number().int().positive().default(50_000).describe('Most messages in one lake batch; a full buffer is written at once while the next one fills (consumption waits only when that write is still running).'),
-        max_ms: z.number().int().positive().default(2_000).describe('Longest time in milliseconds a message waits in the buffer before its batch is written.'),
+        max_ms: z.number().int().positive().default(2_000).describe('Longest time in milliseconds a message waits in the buffer before its batch is written (a batch of a tenth of max_events or more is written sooner, once nothing has arrived for 200 ms).'),
       })
       .strict()
       .prefault({})

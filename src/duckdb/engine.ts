@@ -17,8 +17,10 @@ import {
 import { readEnv } from '../env.js';
 
 export interface EngineOptions {
-  /** Worker threads; default: ANALYTICS_DUCKDB_THREADS or the number of CPUs. */
+  /** Worker threads; default: ANALYTICS_DUCKDB_THREADS, else `defaultThreads`, else the number of CPUs. */
   threads?: number;
+  /** Threads when neither `threads` nor ANALYTICS_DUCKDB_THREADS says (a caller that runs several statements at once). */
+  defaultThreads?: number;
   /** Memory limit such as '512MB'; DuckDB spills to tempDirectory beyond it. */
   memoryLimit?: string;
   /** Where DuckDB spills; should be on the workspace's disk. */
@@ -79,7 +81,7 @@ export class Engine {
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
-    const threads = options.threads ?? Number(readEnv('ANALYTICS_DUCKDB_THREADS') ?? os.availableParallelism());
+    const threads = options.threads ?? Number(readEnv('ANALYTICS_DUCKDB_THREADS') ?? options.defaultThreads ?? os.availableParallelism());
     const config: Record<string, string> = { threads: String(threads) };
     const memory = readEnv('ANALYTICS_DUCKDB_MEMORY') ?? options.memoryLimit;
     if (memory) config.memory_limit = memory;

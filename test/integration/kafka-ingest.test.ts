@@ -223,6 +223,31 @@ describe('analytics ingest kafka', () => {
     expect((await daemon.process).exitCode, daemon.stderr()).toBe(0);
   });
 
+  it('writes a paused stream\'s batch of a tenth of max_events at once; a smaller one waits for max_ms', async () => {
+    // Given a daemon whose batches wait up to a minute for 1,000 events
+    const { workspace, daemon } = await startDaemonWithMetrics({ batchMaxMs: 60_000, maxEvents: 1_000 }, 19_472);
+
+    // When 500 events arrive and then nothing more
+    const burst = mixedEvents('pause', 500);
+    await produceEvents(kafka.producer, workspace.topics, burst);
+
+    // Then they are written as soon as the stream pauses, not after the minute
+    const committed = await daemon.waitForLog(/^batch committed/, 30_000);
+    expect(committed.reason).toBe('pause');
+    await eventually(() => lakeIds(workspace.dir), (ids) => ids.length === burst.length, 30_000, 250);
+
+    // And 50 more (under a tenth) wait in the buffer, until SIGTERM writes them
+    const trickle = mixedEvents('trickle', 50);
+    await produceEvents(kafka.producer, workspace.topics, trickle);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect((await lakeIds(workspace.dir)).length).toBe(burst.length);
+    daemon.process.kill('SIGTERM');
+    expect((await daemon.process).exitCode, daemon.stderr()).toBe(0);
+    const ids = await lakeIds(workspace.dir);
+    expect(ids.length).toBe(burst.length + trickle.length);
+    expect(repeated(ids)).toEqual([]);
+  });
+
   it('keeps retrying a wrong broker address, logging it, and stops cleanly on SIGTERM', async () => {
     const workspace = await makeKafkaWorkspace();
     const daemon = startDaemon(workspace, '127.0.0.1:1');
