@@ -482,14 +482,15 @@ class KafkaIngestDaemon {
    * A batch of at least a tenth of `max_events` is also written once nothing has arrived for
    * PAUSE_FLUSH_MS: the stream paused (the end of a backlog or a burst), so waiting out `max_ms`
    * would add latency, not events. A smaller one waits, so slow streams still make batches of
-   * `max_ms` rather than a file per event.
+   * `max_ms` rather than a file per event. A full buffer is not a pause: nothing arrives because
+   * the handler waits for a writer (backpressure), and its size flush follows.
    */
   private flushIfDue(): void {
     if (this.bufferCount === 0 || !this.ready || this.stopping || this.inFlight.size >= LANES) return;
     const now = Date.now();
     if (now - this.oldestBufferedAt >= this.settings.batch.max_ms) {
       void this.flush('time').catch(() => undefined);
-    } else if (now - this.lastReceivedAt >= PAUSE_FLUSH_MS && this.bufferCount * 10 >= this.settings.batch.max_events) {
+    } else if (now - this.lastReceivedAt >= PAUSE_FLUSH_MS && this.bufferCount * 10 >= this.settings.batch.max_events && this.bufferCount < this.settings.batch.max_events) {
       void this.flush('pause').catch(() => undefined);
     }
   }
