@@ -104,25 +104,45 @@ function newAgg(spec: AggregateSpec): AggState {
   return agg;
 }
 
-function addToAgg(spec: AggregateSpec, agg: AggState, event: StreamEvent): void {
-  if (spec.fn === 'ratio') {
-    agg.n++;
-    if (!spec.where || spec.where(event)) agg.m++;
-    return;
-  }
-  if (spec.where && !spec.where(event)) return;
-  if (spec.fn === 'count') { agg.n++; return; }
+/**
+ * What an event gives one aggregate, the same for every window it falls in (a hopping window
+ * job puts an event in size / advance windows): whether it matches (ratio), 1 (count), the
+ * distinct key, the number (sum and avg already scaled); undefined when it gives nothing. Taken
+ * once per event, the `where` conditions are not evaluated again for every window.
+ */
+type Contribution = number | string | boolean | undefined;
+
+function contributionOf(spec: AggregateSpec, event: StreamEvent): Contribution {
+  if (spec.fn === 'ratio') return !spec.where || spec.where(event);
+  if (spec.where && !spec.where(event)) return undefined;
+  if (spec.fn === 'count') return 1;
   const value = event.fields[spec.field!];
-  if (value === null || value === undefined) return;
-  if (spec.fn === 'count_distinct') {
-    const key = typeof value === 'string' ? value : JSON.stringify(value);
-    if (agg.d![key] === undefined) { agg.d![key] = 1; agg.dn!++; }
-    return;
+  if (value === null || value === undefined) return undefined;
+  if (spec.fn === 'count_distinct') return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value !== 'number') return undefined;
+  return (spec.fn === 'sum' || spec.fn === 'avg') && spec.scale > 0 ? Math.round(value * spec.scale) : value;
+}
+
+function addContribution(spec: AggregateSpec, agg: AggState, contribution: Contribution): void {
+  if (contribution === undefined) return;
+  switch (spec.fn) {
+    case 'ratio':
+      agg.n++;
+      if (contribution === true) agg.m++;
+      return;
+    case 'count':
+      agg.n++;
+      return;
+    case 'count_distinct':
+      if (agg.d![contribution as string] === undefined) { agg.d![contribution as string] = 1; agg.dn!++; }
+      return;
+    default:
+      break;
   }
-  if (typeof value !== 'number') return;
+  const value = contribution as number;
   agg.n++;
   switch (spec.fn) {
-    case 'sum': case 'avg': agg.s += spec.scale > 0 ? Math.round(value * spec.scale) : value; break;
+    case 'sum': case 'avg': agg.s += value; break;
     case 'min': agg.v = agg.v === null || value < agg.v ? value : agg.v; break;
     case 'max': agg.v = agg.v === null || value > agg.v ? value : agg.v; break;
     default: agg.values!.push(value);
@@ -179,10 +199,13 @@ export class WindowOperator implements Operator<WindowState> {
   readonly eventTypes: readonly string[];
   readonly columns: readonly ColumnSpec[];
   private readonly groups: GroupCache = new Map();
+  /** The current event's contribution to each aggregate (advance), reused from event to event. */
+  private readonly contributions: Contribution[];
   private cachedGroups = 0;
 
   constructor(readonly spec: WindowJobSpec, private readonly fieldsRead: string[]) {
     this.eventTypes = spec.eventTypes;
+    this.contributions = spec.aggregates.map(() => undefined);
     this.columns = [
       { name: 'window_start', sqlType: 'TIMESTAMPTZ', description: 'Window start (UTC, inclusive).' },
       { name: 'window_end', sqlType: 'TIMESTAMPTZ', description: 'Window end (UTC, exclusive).' },
@@ -250,6 +273,7 @@ export class WindowOperator implements Operator<WindowState> {
       let keys: FieldValue[] | undefined;
       let keyText = '';
       let byStart: WindowsByStart | undefined;
+      const contributions = this.contributions;
       for (let start = lastStart; start > event.time - size; start -= advance) {
         const end = start + size;
         if (end + lateness <= before) continue;
@@ -259,11 +283,12 @@ export class WindowOperator implements Operator<WindowState> {
           ({ keys, keyText } = this.groupOf(event));
           byStart = windows.get(keyText);
           if (!byStart) windows.set(keyText, (byStart = new WindowsByStart()));
+          for (let index = 0; index < aggregates.length; index++) contributions[index] = contributionOf(aggregates[index]!, event);
         }
         let entry = byStart!.get(start / advance);
         if (!entry) byStart!.set(start / advance, (entry = { start, end, keys, keyText, emitted: 0, changed: false, aggs: aggregates.map(newAgg) }));
         entry.changed = true;
-        for (let index = 0; index < aggregates.length; index++) addToAgg(aggregates[index]!, entry.aggs[index]!, event);
+        for (let index = 0; index < aggregates.length; index++) addContribution(aggregates[index]!, entry.aggs[index]!, contributions[index]);
       }
       if (!accepted) refuse(event, `every window it falls in ended at or before the watermark ${iso(before)} minus the allowed lateness`);
     }
@@ -305,7 +330,7 @@ export class WindowOperator implements Operator<WindowState> {
     const { keys, keyText: id } = this.groupOf(event);
     const list = state.sessions[id] ?? (state.sessions[id] = []);
     const fresh: WindowEntry = { start: event.time, end: event.time + gap, last: event.time, keys, keyText: id, emitted: 0, changed: true, aggs: this.spec.aggregates.map(newAgg) };
-    this.spec.aggregates.forEach((agg, index) => addToAgg(agg, fresh.aggs[index]!, event));
+    this.spec.aggregates.forEach((agg, index) => addContribution(agg, fresh.aggs[index]!, contributionOf(agg, event)));
     // Merge every session the new event touches (within `gap` of it on either side).
     const kept: WindowEntry[] = [];
     for (const session of list) {
