@@ -294,19 +294,20 @@ export class StreamRunner {
   /** Advances `state` over the events the `since` batches stored, read back from `snapshot`'s files. */
   private async catchUp(engine: Engine, snapshot: Snapshot, checkpointVersion: number, since: readonly SinceBatch[], state: StreamsState): Promise<void> {
     const layout = new LakeLayout(this.lakeRoot);
-    const relations = new Map(this.reads.map((read) => {
-      const table = this.registry.table(read.table)!;
-      // Rows committed after the checkpoint are in files added after it (compaction included).
-      const files = snapshot.files.filter((file) => file.table === read.table && file.addedIn > checkpointVersion).map((file) => file.path);
-      return [read, files.length === 0 ? undefined : `(${tableRelationSql(layout, files, eventTableColumns(table))})`];
-    }));
+    // Rows committed after the checkpoint are in files added after it (compaction included). A
+    // file an ingest commit wrote is named after its batch (`part-<batch>-…`) and holds only that
+    // batch's rows, so each batch reads its own files and the others (compacted ones); reading
+    // every file for every batch made a rebuild quadratic in the batches since the checkpoint.
+    const added = snapshot.files.filter((file) => file.addedIn > checkpointVersion);
+    const ownerOf = new Map(added.map((file) => [file, since.find((entry) => path.basename(file.path).startsWith(`part-${entry.batch_id}-`))?.batch_id]));
     for (const entry of since) {
       const sources: EventSource[] = [];
       for (const read of this.reads) {
         // Only the types this batch gave the jobs (a job added since reads its types from then on).
         const types = read.types.filter((type) => entry.types[type] !== undefined);
-        const relation = relations.get(read);
-        if (types.length === 0 || !relation) continue;
+        const files = added.filter((file) => file.table === read.table && (ownerOf.get(file) ?? entry.batch_id) === entry.batch_id).map((file) => file.path);
+        if (types.length === 0 || files.length === 0) continue;
+        const relation = `(${tableRelationSql(layout, files, eventTableColumns(this.registry.table(read.table)!))})`;
         sources.push({ read, relation, where: `${typeFilterSql({ ...read, types })} AND batch_id = ${literal(entry.batch_id)}` });
       }
       const found: Record<string, number> = {};

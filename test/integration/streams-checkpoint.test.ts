@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/analytics/query.js';
 import { LakeLayout } from '../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../src/lake/snapshot.js';
-import { retainWorkspaceLake } from '../../src/lake/upkeep/service.js';
+import { compactWorkspaceLake, retainWorkspaceLake } from '../../src/lake/upkeep/service.js';
 import { ingestFiles } from '../../src/pipelines/ingest/file-ingest.js';
 import { STATE_DIR } from '../../src/streams/runner.js';
 import { streamsSourceOf } from '../../src/streams/streams-source.js';
@@ -139,5 +139,45 @@ describe('stream state checkpoints between batches', () => {
     expect(summary.failures[0]).toMatchObject({ code: 'LAKE_CORRUPT' });
     expect(summary.failures[0]!.message).toMatch(/stream state cannot be rebuilt: batch \S+ gave the stream jobs \d+ transaction events, and the lake now holds \d+ of them/);
     expect((await readLatestSnapshot(layout)).version).toBe(snapshot.version);
+  });
+});
+
+describe('rebuilding the stream state after a compaction', () => {
+  let full: Temp;
+  let sparse: Temp;
+  beforeAll(async () => {
+    full = await tempWorkspace('analytics-test-', { streams: true });
+    sparse = await tempWorkspace('analytics-test-', { streams: true });
+  });
+  afterAll(async () => {
+    await full.cleanup();
+    await sparse.cleanup();
+  });
+
+  it('reads the batches since the checkpoint from the compacted files, with the same results', { timeout: 120_000 }, async () => {
+    const { files } = await writeStreamTraffic(full.dir, { seed: 22, count: 6_000, start: '2026-11-24T08:00:00Z', end: '2026-11-24T10:00:00Z', parts: 4, lateShare: 0.02 });
+    const everyBatch = await withInterval(full, '0s');
+    const rebuilt = await withInterval(sparse, '1h');
+    for (const file of files.slice(0, 3)) {
+      await ingestFiles(everyBatch, { paths: [file], maxErrors: -1 });
+      await ingestFiles(rebuilt, { paths: [file], maxErrors: -1 });
+    }
+    // The batches since the checkpoint now live in compacted files, not in files named after them.
+    const layout = new LakeLayout(rebuilt.lakeRoot);
+    const source = streamsSourceOf(await readLatestSnapshot(layout))!;
+    expect(source.since).toHaveLength(2);
+    await compactWorkspaceLake(rebuilt);
+    const compacted = (await readLatestSnapshot(layout)).files.filter((file) => file.table === 'transactions' && file.addedIn > source.state_version!);
+    expect(compacted.length).toBeGreaterThan(0);
+    expect(compacted.some((file) => path.basename(file.path).startsWith('part-compact-'))).toBe(true);
+
+    await ingestFiles(everyBatch, { paths: [files[3]!], maxErrors: -1 });
+    const summary = await ingestFiles(rebuilt, { paths: [files[3]!], maxErrors: -1 });
+    expect(summary.failures).toEqual([]);
+    for (const job of JOBS) {
+      const expected = await jobRows(everyBatch, job);
+      expect(expected.length, job).toBeGreaterThan(0);
+      expect(await jobRows(rebuilt, job), job).toEqual(expected);
+    }
   });
 });
