@@ -5,7 +5,7 @@
 export const ENV_VARS = {
   ANALYTICS_WORKSPACE: 'Workspace directory; overrides the search from the current directory.',
   ANALYTICS_LOG_FORMAT: 'Log format on stderr: `text` or `json` (default: text on a terminal, json otherwise).',
-  ANALYTICS_DUCKDB_THREADS: 'DuckDB worker threads (default: number of CPUs).',
+  ANALYTICS_DUCKDB_THREADS: 'DuckDB worker threads (default: number of CPUs; for the Kafka daemon, CPUs ÷ 2, as it validates two batches at once).',
   ANALYTICS_DUCKDB_MEMORY: 'DuckDB memory limit, e.g. `512MB` (default: workspace setting).',
   ANALYTICS_LAKE_LOCK_WAIT: 'How long a writer waits for another one\'s lake commit before it fails with LAKE_BUSY, as `30s`, `2m` (default `10m`); the Kafka daemon then retries the batch.',
   ANALYTICS_STREAM_SLICE_EVENTS: 'Events the stream jobs advance at once: a larger batch (a whole file is one) is read in slices of event time (default 100000); smaller holds less memory.',

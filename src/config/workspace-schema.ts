@@ -132,7 +132,7 @@ export const workspaceSchema = z
       .describe('File and stream ingest settings.'),
     engine: z
       .object({
-        threads: z.number().int().positive().optional().describe('DuckDB threads (default: all CPUs).'),
+        threads: z.number().int().positive().optional().describe('DuckDB threads (default: all CPUs; the Kafka daemon takes CPUs ÷ 2, as it validates two batches at once).'),
         memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'use a size such as 512MB').default('512MB').describe('DuckDB memory limit per process; it spills to disk beyond it. Ingest raises it to 640MiB, at least, for its ordered Parquet write alone, which otherwise runs on one thread.'),
       })
       .strict()
