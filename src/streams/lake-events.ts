@@ -10,6 +10,9 @@ import { eventTableColumns } from '../lake/tables.js';
 import type { CompiledJob } from './config.js';
 import type { FieldValue, StreamEvent } from './stream-event.js';
 
+/** An event's time as the stream jobs carry it (`StreamEvent.time`): epoch milliseconds. */
+export const EVENT_TIME_MS = 'CAST(epoch_ms(occurred_at) AS DOUBLE)';
+
 /** Per event table: the types the jobs read from it and the union of their fields. */
 export interface TableRead {
   table: string;
@@ -50,7 +53,7 @@ export function readColumnsSql(read: TableRead): string {
     return column;
   });
   // Reading one type, every row has it (typeFilterSql): not decoding it saves a string per event.
-  return ['id', ...(read.types.length > 1 ? ['"type"'] : []), 'CAST(epoch_ms(occurred_at) AS DOUBLE) AS _t', ...fields].join(', ');
+  return ['id', ...(read.types.length > 1 ? ['"type"'] : []), `${EVENT_TIME_MS} AS _t`, ...fields].join(', ');
 }
 
 export function typeFilterSql(read: TableRead): string {

@@ -58,9 +58,8 @@ export interface CommittedStreams {
 }
 
 /** Adds the events' counts per type to `counts`. */
-function addCounts(counts: Record<string, number>, events: readonly StreamEvent[]): Record<string, number> {
+function addCounts(counts: Record<string, number>, events: readonly StreamEvent[]): void {
   for (const event of events) counts[event.type] = (counts[event.type] ?? 0) + 1;
-  return counts;
 }
 
 export const STATE_DIR = '_streams';
@@ -242,8 +241,8 @@ export class StreamRunner {
   /** The newly stored events of the jobs' types: the batch's staged files. */
   private storedSources(batch: StoredBatch): EventSource[] {
     return this.reads.flatMap((read) => {
-      const files = batch.stored.find((entry) => entry.table === read.table)?.files ?? [];
-      return files.length === 0 ? [] : [{ read, relation: `read_parquet([${files.map(literal).join(', ')}])`, where: typeFilterSql(read) }];
+      const stored = batch.stored.find((entry) => entry.table === read.table);
+      return !stored || stored.files.length === 0 ? [] : [{ read, relation: `read_parquet([${stored.files.map(literal).join(', ')}])`, where: typeFilterSql(read), maxRows: stored.rows }];
     });
   }
 

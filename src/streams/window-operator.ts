@@ -96,7 +96,6 @@ class WindowsByStart extends Map<number, WindowEntry> {
 
 type WindowsByKey = JsonMap<string, WindowsByStart>;
 
-
 function newAgg(spec: AggregateSpec): AggState {
   const agg: AggState = { n: 0, s: 0, v: null, m: 0 };
   if (spec.fn === 'count_distinct') { agg.d = {}; agg.dn = 0; }

@@ -64,8 +64,8 @@ export interface StoredBatch {
   ingestedAt: string;
   /** The batch's staging folder; extension files go to `<staging>/<table>/…`. */
   staging: string;
-  /** Staged Parquet files of each event table (de-duplicated rows only). */
-  stored: { table: string; files: string[] }[];
+  /** Staged Parquet files of each event table (de-duplicated rows only), and their rows. */
+  stored: { table: string; files: string[]; rows: number }[];
 }
 
 /** Files, source positions and table definitions an extension adds to the batch's snapshot. */
@@ -153,13 +153,13 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
       for (const { table: tableName, valid } of validCounts) {
         const table = context.registry.table(tableName);
         if (!table || !checked) continue;
-        const existing = await existingIdsRelation(engine, layout, parent, table, await batchDates(engine, checked, table),
-          `SELECT id FROM ${checked} WHERE _out = ${literal(table.name)}`);
+        const dates = await batchDates(engine, checked, table);
+        const existing = await existingIdsRelation(engine, layout, parent, table, dates, `SELECT id FROM ${checked} WHERE _out = ${literal(table.name)}`);
         // The window that keeps one row per id costs more than a third of the write; a count
         // over the id column tells whether the batch needs it.
         const [ids] = await engine.rows<{ repeated: number }>(`SELECT count(*) - count(DISTINCT id) AS repeated FROM ${checked} WHERE _out = ${literal(table.name)}`);
         const select = tableSelect(context, table, checked, existing, Number(ids?.repeated ?? 0) > 0, ingestedAt, batchId);
-        const files = await copyToStaging(engine, path.join(staging, table.name), select, 'event_date', batchId);
+        const files = await copyToStaging(engine, path.join(staging, table.name), select, 'event_date', batchId, { values: dates });
         const stored = files.reduce((sum, file) => sum + file.rows, 0);
         tables.push({ table: table.name, valid, stored, duplicates: valid - stored });
         staged.push({ table: table.name, files });
@@ -170,7 +170,7 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
 
       timings.deadLetters = lap();
       const extension = input.extend
-        ? await input.extend({ engine, parent, batchId, ingestedAt, staging, stored: staged.filter((entry) => entry.table !== DEAD_LETTER_TABLE).map((entry) => ({ table: entry.table, files: entry.files.map((file) => file.file) })) })
+        ? await input.extend({ engine, parent, batchId, ingestedAt, staging, stored: staged.filter((entry) => entry.table !== DEAD_LETTER_TABLE).map((entry) => ({ table: entry.table, files: entry.files.map((file) => file.file), rows: entry.files.reduce((sum, file) => sum + file.rows, 0) })) })
         : undefined;
       if (extension) staged.push(...extension.staged);
       const added = await publishStaged(layout, staging, staged, parent.version + 1);
@@ -218,7 +218,8 @@ async function batchDates(engine: Engine, checked: string, table: TableSpec): Pr
 async function dedupPrewritten(engine: Engine, layout: LakeLayout, snapshot: Snapshot, table: TableSpec, files: StagedFile[], staging: string, batchId: string): Promise<StagedFile[]> {
   if (files.length === 0) return files;
   const written = `read_parquet([${files.map((file) => literal(file.file)).join(', ')}], hive_partitioning = false, file_row_number = true, filename = true)`;
-  const existing = await existingIdsRelation(engine, layout, snapshot, table, new Set(files.map((file) => file.partition.event_date ?? '')), `SELECT id FROM ${written}`);
+  const dates = new Set(files.map((file) => file.partition.event_date ?? ''));
+  const existing = await existingIdsRelation(engine, layout, snapshot, table, dates, `SELECT id FROM ${written}`);
   const [check] = await engine.rows<{ repeated: number; known: number }>(
     `SELECT count(*) - count(DISTINCT id) AS repeated, ${existing ? `count(*) FILTER (WHERE id IN (SELECT id FROM ${existing}))` : '0'} AS known FROM ${written}`,
   );
@@ -227,7 +228,7 @@ async function dedupPrewritten(engine: Engine, layout: LakeLayout, snapshot: Sna
   const rewritten = await copyToStaging(engine, path.join(staging, table.name), `SELECT ${columns} FROM ${written}
     ${existing ? `WHERE id NOT IN (SELECT id FROM ${existing})` : ''}
     QUALIFY row_number() OVER (PARTITION BY id ORDER BY occurred_at, filename, file_row_number) = 1
-    ORDER BY occurred_at`, 'event_date', batchId, 'u');
+    ORDER BY occurred_at`, 'event_date', batchId, { namePrefix: 'u', values: dates });
   await Promise.all(files.map((file) => fs.rm(file.file, { force: true })));
   return rewritten;
 }
@@ -322,17 +323,21 @@ export interface StagedFile {
 /**
  * Writes a SELECT to partitioned Parquet files in a staging folder and describes each file. With a
  * name prefix, the folder may already hold other files of the batch (they keep their names).
+ * `values`: the partition values the rows can have, when the caller knows them (a value without
+ * rows writes no file); otherwise a query of the SELECT finds them.
  *
  * One COPY per partition value, not DuckDB's PARTITION_BY: a partitioned COPY of an ordered
  * SELECT holds the whole sorted result in memory, and 570,000 transactions of a mixed file ran
  * out of the 512MB limit; a plain COPY of a sort streams, and the sort spills. A batch spans a
  * day or two, so the extra scans (one per value, of the filter's columns) cost little.
  */
-export async function copyToStaging(engine: Engine, dir: string, select: string, partitionColumn: string, batchId: string, namePrefix = ''): Promise<StagedFile[]> {
+export async function copyToStaging(engine: Engine, dir: string, select: string, partitionColumn: string, batchId: string, options: { namePrefix?: string; values?: Iterable<string> } = {}): Promise<StagedFile[]> {
   const column = ident(partitionColumn);
-  const values = await engine.rows<{ value: string }>(`SELECT DISTINCT CAST(${column} AS VARCHAR) AS value FROM (${select}) ORDER BY value`);
+  const namePrefix = options.namePrefix ?? '';
+  const values = options.values ? [...options.values].sort()
+    : (await engine.rows<{ value: string }>(`SELECT DISTINCT CAST(${column} AS VARCHAR) AS value FROM (${select}) ORDER BY value`)).map((row) => row.value);
   const files: StagedFile[] = [];
-  for (const { value } of values) {
+  for (const value of values) {
     const file = path.join(dir, `${partitionColumn}=${value}`, `part-${batchId}-${namePrefix}0.parquet`);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const [row] = await engine.rows<{ Count: number }>(`COPY (SELECT * FROM (${select}) WHERE ${column} = ${literal(value)}) TO ${literal(file)} (${LAKE_PARQUET})`);

@@ -139,7 +139,7 @@ export async function writeValidDirect(
     return { table: table.name, files, written, rewritten: false };
   }
   const files = await copyToStaging(engine, path.join(staging, table.name),
-    `SELECT * FROM read_parquet(${literal(file)}) ORDER BY occurred_at`, 'event_date', batchId, 'f');
+    `SELECT * FROM read_parquet(${literal(file)}) ORDER BY occurred_at`, 'event_date', batchId, { namePrefix: 'f' });
   await fs.rm(file, { force: true });
   return { table: table.name, files, written, rewritten: true };
 }

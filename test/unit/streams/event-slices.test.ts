@@ -62,4 +62,11 @@ describe('eventSlices', () => {
     expect(await collect(engine, sources('false'), 400)).toEqual([]);
     expect(await collect(engine, [], 400)).toEqual([]);
   });
+
+  it('reads sources whose known row counts fit a slice at once, and slices them when they do not', async () => {
+    const known = sources().map((source) => ({ ...source, maxRows: 2_500 }));
+    expect((await collect(engine, known, 5_000)).map((slice) => slice.length)).toEqual([5_000]);
+    expect((await collect(engine, known, 400)).length).toBeGreaterThanOrEqual(10);
+    expect(await collect(engine, sources('false').map((source) => ({ ...source, maxRows: 0 })), 400)).toEqual([]);
+  });
 });
