@@ -1,8 +1,9 @@
 /**
  * Produces the outbox (outbox.ts) to the jobs' Kafka topics: the committed files oldest first,
  * each removed once the broker acknowledged all of its messages (acks from every in-sync
- * replica). At least once: a crash between the acknowledgement and the removal produces that
- * file again, with the same keys and the same bytes. When the broker is down, ingest goes on:
+ * replica). The producer is idempotent, so a send kafkajs retried after a timeout is stored
+ * once. At least once across processes: a crash between the acknowledgement and the removal
+ * produces that file again, with the same keys and the same bytes. When the broker is down, ingest goes on:
  * the files wait in the outbox and the producer retries with backoff (up to 30 s), logging the
  * backlog; nothing is dropped.
  */
@@ -140,7 +141,7 @@ export class KafkaOutput {
   private async connect(): Promise<Producer> {
     if (this.producer && this.connected) return this.producer;
     this.client = createKafkaClient(this.settings, { logger: this.logger, retries: 2, quiet: true });
-    this.producer = createProducer(this.client);
+    this.producer = createProducer(this.client, { idempotent: true });
     try {
       await this.producer.connect();
     } catch (error) {

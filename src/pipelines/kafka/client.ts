@@ -47,9 +47,19 @@ function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
   return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
 }
 
-/** A producer that acknowledges only once every in-sync replica has the message. */
-export function createProducer(client: KafkaClient): Producer {
-  return client.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, idempotent: false });
+/**
+ * A producer whose sends wait for every in-sync replica. `idempotent`: the broker drops a batch
+ * the producer sent again after a timeout (kafkajs retries a request whose answer it did not
+ * get), so a retry stores no second copy. It needs sends one at a time, which is how the
+ * stream output sends; its retries are bounded so that a broker that is down fails the send
+ * and the caller backs off and reports it (kafkajs warns that this limits the guarantee to
+ * those retries).
+ */
+export function createProducer(client: KafkaClient, options: { idempotent?: boolean } = {}): Producer {
+  const base = { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner };
+  return options.idempotent
+    ? client.producer({ ...base, idempotent: true, maxInFlightRequests: 1, retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 } })
+    : client.producer({ ...base, idempotent: false });
 }
 
 /**
