@@ -1,13 +1,15 @@
 /**
  * Commits one validated batch to the lake: the single write path of file and Kafka ingest.
  *
- * Input: a relation of checked records (the output of the compiled validation), a relation of
- * dead letters, and optionally table files the fast path already wrote into this batch's staging
- * folder (direct-write.ts). Under the lake lock it de-duplicates against the lake (only the
- * partitions the batch touches), writes each table's new rows sorted by event time into Parquet
- * files under `_staging`, makes them durable, moves them into place and commits a snapshot that
- * lists them together with any source positions (Kafka offsets). Until that commit nobody sees
- * them.
+ * Input: each table's files, already validated, enriched, sorted by event time and split by event
+ * date in this batch's staging folder (by the fast path, direct-write.ts, or from the general
+ * path's checked records, staged-batch.ts), and a relation of dead letters. Under the lake lock it
+ * de-duplicates those files against the lake (only the partitions the batch touches; a file is
+ * rewritten only when it holds an id the lake has), writes the dead letters, makes everything
+ * durable, moves it into place and commits a snapshot that lists it together with any source
+ * positions (Kafka offsets). Until that commit nobody sees them. The table files are written
+ * before the lock, so a batch holds the lock only for the checks, and the next batch's writes
+ * run while this one's stream jobs do.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -31,14 +33,13 @@ export interface BatchContext {
 }
 
 export interface BatchInput {
-  /** Temp table or view with the checked records (validation output); absent when the fast path wrote everything. */
-  checkedTable?: string;
   /**
-   * Table files the fast path already wrote, validated and enriched (direct-write.ts), inside
-   * `batchStagingDir(lakeRoot, batchId)`. They are de-duplicated here under the lock (rewritten
-   * only when they hold a repeated or already stored id) and published with the rest.
+   * Table files written before the commit, validated and enriched (direct-write.ts,
+   * staged-batch.ts), inside `batchStagingDir(lakeRoot, batchId)`. They are de-duplicated here
+   * under the lock (rewritten only when they hold a repeated or already stored id) and published
+   * with the rest.
    */
-  prewritten?: PrewrittenTable[];
+  prewritten: PrewrittenTable[];
   /** The batch id the prewritten files were written under (`newBatchId()`); generated when absent. */
   batchId?: string;
   /** The `ingested_at` the prewritten files carry, so every row of the batch has the same; now when absent. */
@@ -80,6 +81,8 @@ export interface BatchExtension {
 export interface PrewrittenTable {
   table: string;
   files: StagedFile[];
+  /** Valid records of the table in the batch, when the files already left out repeats within it; else their rows. */
+  valid?: number;
 }
 
 export interface TableCount {
@@ -117,14 +120,9 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
   const layout = new LakeLayout(context.lakeRoot);
   const batchId = input.batchId ?? newBatchId();
   const staging = batchStagingDir(context.lakeRoot, batchId);
-  const checked = input.checkedTable ? ident(input.checkedTable) : undefined;
-  const prewritten = input.prewritten ?? [];
-
-  const validCounts = checked ? await engine.rows<{ table: string; valid: number }>(
-    `SELECT _out AS "table", count(*) AS valid FROM ${checked} WHERE _out <> '_rejected' GROUP BY _out`,
-  ) : [];
-  const overlap = validCounts.filter((count) => prewritten.some((pre) => pre.table === count.table));
-  if (overlap.length > 0) throw new Error(`batch ${batchId}: table ${overlap[0]!.table} has both prewritten files and checked records`);
+  const prewritten = input.prewritten;
+  const tablesWritten = prewritten.map((pre) => pre.table);
+  if (new Set(tablesWritten).size !== tablesWritten.length) throw new Error(`batch ${batchId}: a table was written twice (${tablesWritten.join(', ')})`);
   await fs.mkdir(staging, { recursive: true });
   const timings = { lock: 0, tables: 0, deadLetters: 0, publish: 0 };
   let mark = performance.now();
@@ -145,21 +143,7 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
         const table = context.registry.table(pre.table);
         if (!table) throw new Error(`batch ${batchId}: prewritten files for unknown table ${pre.table}`);
         const files = await dedupPrewritten(engine, layout, parent, table, pre.files, staging, batchId);
-        const valid = pre.files.reduce((sum, file) => sum + file.rows, 0);
-        const stored = files.reduce((sum, file) => sum + file.rows, 0);
-        tables.push({ table: table.name, valid, stored, duplicates: valid - stored });
-        staged.push({ table: table.name, files });
-      }
-      for (const { table: tableName, valid } of validCounts) {
-        const table = context.registry.table(tableName);
-        if (!table || !checked) continue;
-        const dates = await batchDates(engine, checked, table);
-        const existing = await existingIdsRelation(engine, layout, parent, table, dates, `SELECT id FROM ${checked} WHERE _out = ${literal(table.name)}`);
-        // The window that keeps one row per id costs more than a third of the write; a count
-        // over the id column tells whether the batch needs it.
-        const [ids] = await engine.rows<{ repeated: number }>(`SELECT count(*) - count(DISTINCT id) AS repeated FROM ${checked} WHERE _out = ${literal(table.name)}`);
-        const select = tableSelect(context, table, checked, existing, Number(ids?.repeated ?? 0) > 0, ingestedAt, batchId);
-        const files = await copyToStaging(engine, path.join(staging, table.name), select, 'event_date', batchId, { values: dates });
+        const valid = pre.valid ?? pre.files.reduce((sum, file) => sum + file.rows, 0);
         const stored = files.reduce((sum, file) => sum + file.rows, 0);
         tables.push({ table: table.name, valid, stored, duplicates: valid - stored });
         staged.push({ table: table.name, files });
@@ -200,14 +184,6 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }
-}
-
-/** The event dates (partitions) of a table's checked records in this batch. */
-async function batchDates(engine: Engine, checked: string, table: TableSpec): Promise<Set<string>> {
-  const dates = await engine.rows<{ d: string }>(
-    `SELECT DISTINCT strftime(occurred_at, '%Y-%m-%d') AS d FROM ${checked} WHERE _out = ${literal(table.name)}`,
-  );
-  return new Set(dates.map((row) => row.d));
 }
 
 /**
@@ -291,12 +267,14 @@ export function enrichedColumns(context: Pick<BatchContext, 'reportingCurrency'>
   return expressions.join(', ');
 }
 
-/** The SELECT that produces a table's new rows: typed, enriched, de-duplicated, sorted. */
-function tableSelect(context: BatchContext, table: TableSpec, checked: string, existing: string | undefined, repeatedIds: boolean, ingestedAt: string, batchId: string): string {
+/**
+ * The SELECT of a table's rows from checked records (staged-batch.ts): typed, enriched, sorted by
+ * event time; with `repeatedIds`, one row per id (the earliest, then the first read).
+ */
+export function tableSelect(context: Pick<BatchContext, 'reportingCurrency'>, table: TableSpec, checked: string, repeatedIds: boolean, ingestedAt: string, batchId: string): string {
   return `SELECT ${enrichedColumns(context, table, ingestedAt, batchId)}
 FROM ${checked} c
 WHERE c._out = ${literal(table.name)}
-  ${existing ? `AND c.id NOT IN (SELECT id FROM ${existing})` : ''}
 ${repeatedIds ? 'QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY c.occurred_at, c.ordinal NULLS LAST) = 1' : ''}
 ORDER BY c.occurred_at`;
 }

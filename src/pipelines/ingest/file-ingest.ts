@@ -10,12 +10,12 @@ import { ident, literal } from '../../duckdb/sql.js';
 import { diskFullOr, isUserError, UserError } from '../../errors.js';
 import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
-import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type TableCount } from './batch-writer.js';
+import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable, type TableCount } from './batch-writer.js';
 import { mainTableOf, writeValidDirect, type DirectWrite } from './direct-write.js';
 import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
-import { stageValidatedBatch, validationColumns, type StagedBatch } from './staged-batch.js';
+import { stageValidatedBatch, validationColumns, writeStagedTables, type StagedBatch } from './staged-batch.js';
 import { openStreamRunner, type StreamRunner } from '../../streams/runner.js';
 import { KafkaOutput } from '../../streams/kafka-output.js';
 import { outboxHasFiles } from '../../streams/outbox.js';
@@ -65,8 +65,8 @@ export interface FileSummary {
   tables: TableCount[];
   snapshotVersion: number;
   seconds: number;
-  /** Seconds per stage: validate (read, parse, check, stage), locate (reject lines), commit, and the commit's parts. */
-  stages: { validate: number; locate: number; commit: number; commitParts?: BatchResult['timings'] };
+  /** Seconds per stage: validate (read, parse, check, stage), locate (reject lines), write (the general path's table files), commit, and the commit's parts. */
+  stages: { validate: number; locate: number; write: number; commit: number; commitParts?: BatchResult['timings'] };
   /** The fast path's part (direct-write.ts): the table it wrote, its rows, whether they were re-sorted. */
   fastPath?: { table: string; rows: number; rewritten: boolean };
 }
@@ -227,11 +227,13 @@ interface PreparedFile {
   engine: Engine;
   input: InputFile;
   started: number;
-  stages: { validate: number; locate: number; commit: number };
+  stages: { validate: number; locate: number; write: number; commit: number };
   batchId: string;
   ingestedAt: string;
   batch: StagedBatch | undefined;
   direct: DirectWrite | undefined;
+  /** The general path's table files (written before the commit, like the fast path's). */
+  generalTables: PrewrittenTable[];
   staged: { total: number; rejected: number };
   unreadable: number;
   deadLetterSql: string;
@@ -243,7 +245,7 @@ interface PreparedFile {
 async function prepareFile(engine: Engine, workspace: Workspace, input: InputFile, onStage: (stage: FileStage) => void, fastPath: boolean): Promise<PreparedFile> {
   const started = performance.now();
   const registry = workspace.registry;
-  const stages = { validate: 0, locate: 0, commit: 0 };
+  const stages = { validate: 0, locate: 0, write: 0, commit: 0 };
   // Runs beside DuckDB's read; a truncated gzip file must store nothing (see checkGzipComplete).
   const gzipChecked = input.gzip ? checkGzipComplete(input).then(() => undefined, (error: unknown) => error) : undefined;
   const relation = await inputRelation(engine, input, validationColumns(registry));
@@ -254,6 +256,7 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
   const stagingDir = new LakeLayout(workspace.lakeRoot).stagingDir;
   let batch: StagedBatch | undefined;
   let direct: DirectWrite | undefined;
+  let generalTables: PrewrittenTable[] = [];
   const dispose = async () => {
     await engine.run(`DROP TABLE IF EXISTS ${ident(rejectLines)};${relation.rejectsTable ? ` DROP TABLE IF EXISTS ${ident(relation.rejectsTable)};` : ''}`);
     await batch?.drop();
@@ -322,7 +325,12 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
     const gzipError = await gzipChecked;
     if (gzipError !== undefined) throw gzipError;
     stages.locate = (performance.now() - started) / 1000 - stages.validate;
-    return { engine, input, started, stages, batchId, ingestedAt, batch, direct, staged, unreadable, deadLetterSql, dispose };
+    if (batch) {
+      generalTables = await writeStagedTables(context, batch, batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt)
+        .catch((error: unknown) => { throw diskFullOr(error, input.label); });
+      stages.write = (performance.now() - started) / 1000 - stages.validate - stages.locate;
+    }
+    return { engine, input, started, stages, batchId, ingestedAt, batch, direct, generalTables, staged, unreadable, deadLetterSql, dispose };
   } catch (error) {
     await dispose();
     throw error;
@@ -331,14 +339,13 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
 
 /** Commits a prepared file as one batch (batch-writer.ts) and checks that its counts reconcile. */
 async function commitFile(prepared: PreparedFile, workspace: Workspace, onStage: (stage: FileStage) => void, streams?: StreamRunner): Promise<FileSummary> {
-  const { engine, input, started, stages, batch, direct, staged, unreadable } = prepared;
+  const { engine, input, started, stages, direct, generalTables, staged, unreadable } = prepared;
   const context = { engine, registry: workspace.registry, lakeRoot: workspace.lakeRoot, reportingCurrency: workspace.config.reporting_currency };
   try {
     onStage('writing');
     const committing = performance.now();
     const result = await commitBatch(context, {
-      ...(batch ? { checkedTable: batch.view } : {}),
-      ...(direct ? { prewritten: [{ table: direct.table, files: direct.files }] } : {}),
+      prewritten: [...(direct ? [{ table: direct.table, files: direct.files }] : []), ...generalTables],
       batchId: prepared.batchId,
       ingestedAt: prepared.ingestedAt,
       deadLetterSql: prepared.deadLetterSql,

@@ -14,9 +14,9 @@ import type { EventTypeRegistry } from '../../contract/registry.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident, literalList } from '../../duckdb/sql.js';
 import { LakeLayout } from '../../lake/layout.js';
-import { batchStagingDir, commitBatch, newBatchId, type BatchResult } from '../ingest/batch-writer.js';
+import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable } from '../ingest/batch-writer.js';
 import { mainTableOf, writeValidDirect, type DirectWrite } from '../ingest/direct-write.js';
-import { stageValidatedBatch, type StagedBatch } from '../ingest/staged-batch.js';
+import { stageValidatedBatch, writeStagedTables, type StagedBatch } from '../ingest/staged-batch.js';
 import type { StreamRunner } from '../../streams/runner.js';
 import { mergeOffsets, OffsetConflictError, partitionKey, readLakeOffsets, type PartitionKey } from './offsets.js';
 
@@ -253,6 +253,7 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
   const ingestedAt = new Date().toISOString();
   let batch: StagedBatch | undefined;
   let direct: DirectWrite | undefined;
+  let generalTables: PrewrittenTable[] = [];
   const dispose = async () => {
     await batch?.drop();
     await engine.run(`DROP TABLE IF EXISTS ${ident(staged)}; DROP TABLE IF EXISTS ${ident(rejectTable)};`);
@@ -289,6 +290,7 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
       if (batch.total + (direct?.written ?? 0) !== records.length) {
         throw new Error(`Kafka batch: fast and general path do not split ${records.length} records (${direct?.written ?? 0} written directly, ${batch.total} staged)`);
       }
+      generalTables = await writeStagedTables(lakeContext, batch, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt);
     }
   } catch (error) {
     await dispose();
@@ -296,7 +298,7 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
   }
   const validated = performance.now();
   const checked = batch;
-  const prewritten = direct;
+  const prewritten: PrewrittenTable[] = [...(direct ? [{ table: direct.table, files: direct.files }] : []), ...generalTables];
   const commit = async (hooks: LakeBatchHooks): Promise<Omit<LakeBatchResult, 'skipped'>> => {
     const committing = performance.now();
     const validationRejects = checked ? `SELECT raw, origin, reasons, 'validate' AS stage, id AS event_id, "type" AS event_type FROM ${ident(checked.view)} WHERE _out = '_rejected'
@@ -310,8 +312,7 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
     const result = await commitBatch(
       lakeContext,
       {
-        ...(checked ? { checkedTable: checked.view } : {}),
-        ...(prewritten ? { prewritten: [{ table: prewritten.table, files: prewritten.files }] } : {}),
+        prewritten,
         batchId,
         ingestedAt,
         deadLetterSql,
