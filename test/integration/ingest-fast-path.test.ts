@@ -202,6 +202,58 @@ describe('Kafka batches: the fast path stores exactly what the general path stor
   });
 });
 
+describe('Kafka batches of several topics: each topic\'s table by the fast path, the rest by the general path', () => {
+  it('gives the same lake and counts as the general path alone, and remembers the clean topics\' tables', async () => {
+    const fast = await tempWorkspace('kafka-topics-fast-');
+    const general = await tempWorkspace('kafka-topics-general-');
+    try {
+      const clean = await generate(fast.dir, 'clean.ndjson', { seed: 23, count: 4_000, start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z') });
+      const dirty = await generate(fast.dir, 'dirty.ndjson', { seed: 24, count: 600, start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z'), badRatio: 0.2, duplicateRatio: 0.05 });
+      const topicOf: Record<string, string> = { transaction: 'transactions', fraud_detection: 'fraud_detections', security_alert: 'security_alerts', notification: 'notifications' };
+      const offsets = new Map<string, number>();
+      const message = (topic: string, line: string): KafkaMessage => {
+        const offset = offsets.get(topic) ?? 0;
+        offsets.set(topic, offset + 1);
+        return { topic, partition: 0, offset, value: Buffer.from(line) };
+      };
+      // Each type on its own topic, as the daemon reads them by default; the notifications topic
+      // also carries records of every type, bad records and re-sends (a dirty, mixed topic).
+      const cleanLines = (await readFile(clean, 'utf8')).trimEnd().split('\n');
+      const dirtyLines = (await readFile(dirty, 'utf8')).trimEnd().split('\n');
+      const messages: KafkaMessage[] = [];
+      cleanLines.forEach((line, index) => {
+        messages.push(message(topicOf[/"type":"([a-z_]+)"/.exec(line)?.[1] ?? ''] ?? 'notifications', line));
+        if (index % 7 === 0 && dirtyLines.length > 0) messages.push(message('notifications', dirtyLines.shift()!));
+      });
+      for (const line of dirtyLines) messages.push(message('notifications', line));
+      const results: LakeBatchResult[] = [];
+      const hints = new Map<string, string>();
+      for (const [workspace, fastPath] of [[fast.workspace, true], [general.workspace, false]] as const) {
+        const engine = await Engine.open({ threads: 2 });
+        try {
+          await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
+          const context = { engine, registry: workspace.registry, lakeRoot: workspace.lakeRoot, reportingCurrency: 'USD', group: 'g', fastPath, tableHints: fastPath ? hints : new Map<string, string>() };
+          for (let start = 0; start < messages.length; start += 1_600) results.push(await writeLakeBatch(context, messages.slice(start, start + 1_600)));
+        } finally {
+          engine.close();
+        }
+      }
+      const strip = ({ consumed, stored, rejected, duplicates, skipped, offsets: next }: LakeBatchResult) => ({ consumed, stored, rejected, duplicates, skipped, next });
+      const half = results.length / 2;
+      expect(results.slice(0, half).map(strip)).toEqual(results.slice(half).map(strip));
+      expect(results.slice(0, half).reduce((sum, result) => sum + result.rejected, 0)).toBeGreaterThan(0);
+      expect(results.slice(0, half).reduce((sum, result) => sum + result.duplicates, 0)).toBeGreaterThan(0);
+      expect(await lakeContent(fast.workspace)).toEqual(await lakeContent(general.workspace));
+      // The clean topics went by the fast path (their last batch was all valid records of their
+      // table); the dirty one did not.
+      expect(Object.fromEntries(hints)).toEqual({ transactions: 'transactions', fraud_detections: 'fraud_detections', security_alerts: 'security_alerts' });
+    } finally {
+      await fast.cleanup();
+      await general.cleanup();
+    }
+  });
+});
+
 describe('enrichment lookups', () => {
   it('give what a join on the reference tables gives, for every code and for unknown codes', async () => {
     const { workspace, cleanup } = await tempWorkspace('lookups-');

@@ -35,9 +35,9 @@ export interface BatchContext {
 export interface BatchInput {
   /**
    * Table files written before the commit, validated and enriched (direct-write.ts,
-   * staged-batch.ts), inside `batchStagingDir(lakeRoot, batchId)`. They are de-duplicated here
-   * under the lock (rewritten only when they hold a repeated or already stored id) and published
-   * with the rest.
+   * staged-batch.ts), inside `batchStagingDir(lakeRoot, batchId)`; a table may come in several
+   * parts. They are de-duplicated here under the lock (rewritten only when they hold a repeated or
+   * already stored id) and published with the rest.
    */
   prewritten: PrewrittenTable[];
   /** The batch id the prewritten files were written under (`newBatchId()`); generated when absent. */
@@ -120,9 +120,15 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
   const layout = new LakeLayout(context.lakeRoot);
   const batchId = input.batchId ?? newBatchId();
   const staging = batchStagingDir(context.lakeRoot, batchId);
-  const prewritten = input.prewritten;
-  const tablesWritten = prewritten.map((pre) => pre.table);
-  if (new Set(tablesWritten).size !== tablesWritten.length) throw new Error(`batch ${batchId}: a table was written twice (${tablesWritten.join(', ')})`);
+  // A table may come in parts (a Kafka batch's clean topics by the fast path, its other records
+  // by the general path): its parts are checked together, so an id in two parts is kept once.
+  const prewritten = new Map<string, { files: StagedFile[]; valid: number }>();
+  for (const pre of input.prewritten) {
+    const entry = prewritten.get(pre.table) ?? { files: [], valid: 0 };
+    entry.files.push(...pre.files);
+    entry.valid += pre.valid ?? pre.files.reduce((sum, file) => sum + file.rows, 0);
+    prewritten.set(pre.table, entry);
+  }
   await fs.mkdir(staging, { recursive: true });
   const timings = { lock: 0, tables: 0, deadLetters: 0, publish: 0 };
   let mark = performance.now();
@@ -139,13 +145,12 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
       const ingestedAt = input.ingestedAt ?? new Date().toISOString();
       const staged: { table: string; files: StagedFile[] }[] = [];
       const tables: TableCount[] = [];
-      for (const pre of prewritten) {
-        const table = context.registry.table(pre.table);
-        if (!table) throw new Error(`batch ${batchId}: prewritten files for unknown table ${pre.table}`);
+      for (const [name, pre] of prewritten) {
+        const table = context.registry.table(name);
+        if (!table) throw new Error(`batch ${batchId}: prewritten files for unknown table ${name}`);
         const files = await dedupPrewritten(engine, layout, parent, table, pre.files, staging, batchId);
-        const valid = pre.valid ?? pre.files.reduce((sum, file) => sum + file.rows, 0);
         const stored = files.reduce((sum, file) => sum + file.rows, 0);
-        tables.push({ table: table.name, valid, stored, duplicates: valid - stored });
+        tables.push({ table: table.name, valid: pre.valid, stored, duplicates: pre.valid - stored });
         staged.push({ table: table.name, files });
       }
       timings.tables = lap();

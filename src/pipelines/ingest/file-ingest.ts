@@ -275,7 +275,7 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
         const [count] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${relation.plainSql})`);
         const total = Number(count?.n ?? 0);
         if (total > direct.written) {
-          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWrittenTable: mainTable.name });
+          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWritten: [{ table: mainTable.name }] });
           if (batch.total + direct.written !== total) {
             throw new Error(`fast and general path do not split ${input.label}: ${total} records, ${direct.written} written directly, ${batch.total} staged`);
           }

@@ -36,8 +36,12 @@ export function validationColumns(registry: EventTypeRegistry): Map<string, Fiel
 }
 
 export interface StageOptions {
-  /** A table whose valid records the fast path already wrote (direct-write.ts): they are left out. */
-  excludeWrittenTable?: string;
+  /**
+   * Tables whose valid records the fast path already wrote (direct-write.ts), each optionally
+   * only among the records that match `where` (a condition on the validation's output, such as
+   * the Kafka topic in `origin`): they are left out.
+   */
+  excludeWritten?: { table: string; where?: string }[];
 }
 
 /**
@@ -59,12 +63,15 @@ export async function stageValidatedBatch(engine: Engine, registry: EventTypeReg
     // Order does not matter here (records carry their origin), and not keeping it saves memory.
     await engine.run(`SET preserve_insertion_order = false`);
     // The exclusion filter must not be pushed into the validation: that computes reasons twice.
-    if (options.excludeWrittenTable) await engine.run(`SET disabled_optimizers = 'filter_pushdown'`);
+    const written = options.excludeWritten ?? [];
+    if (written.length > 0) await engine.run(`SET disabled_optimizers = 'filter_pushdown'`);
     try {
       // One file, not a partition per destination: DuckDB's partitioned writer cost a third more
       // here (docs/performance.md); readers filter on `_out` instead.
       await fs.mkdir(dir, { recursive: true });
-      const exclude = options.excludeWrittenTable ? `WHERE NOT ${directlyWritten(options.excludeWrittenTable)}` : '';
+      const exclude = written.length > 0
+        ? `WHERE NOT (${written.map(({ table, where }) => (where ? `(${directlyWritten(table)} AND coalesce(${where}, false))` : directlyWritten(table))).join(' OR ')})`
+        : '';
       await engine.run(`COPY (SELECT *, CASE WHEN len(reasons) > 0 THEN '_rejected' ELSE _table END AS _out FROM (${validation.sql}) ${exclude})
         TO ${literal(path.join(dir, 'checked.parquet'))} (FORMAT parquet, COMPRESSION snappy)`);
     } finally {

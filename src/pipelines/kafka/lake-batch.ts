@@ -1,9 +1,9 @@
 /**
  * One buffer of Kafka messages into the lake, through the same steps as a file: staged as
  * (raw, origin) rows, validated by the compiled contract on the fast path (`writeValidDirect`,
- * the main table's valid records straight to their file) with the general path
- * (`stageValidatedBatch`) for the rest, de-duplicated, enriched and committed by `commitBatch`,
- * whose snapshot also moves the consumer offsets.
+ * topic by topic: each topic's valid records of its table straight to their file) with the
+ * general path (`stageValidatedBatch`) for the rest, de-duplicated, enriched and committed by
+ * `commitBatch`, whose snapshot also moves the consumer offsets.
  *
  * Only what SQL cannot take is decided here: a message without a value, a value that is not
  * UTF-8 or is larger than a record may be (2 MiB) is a dead letter of stage `parse`.
@@ -43,10 +43,11 @@ export interface LakeBatchContext {
   /** false: validate every message through the general (staged) path; tests compare both paths. Default true. */
   fastPath?: boolean;
   /**
-   * Per topic, the table of its last batch when that batch was all valid records of it: the next
-   * batch of only that topic takes the fast path without validating a sample first (the sample's
-   * query took 50 ms of a 550 ms batch). Only a guess: a batch that is not clean after all is
-   * still stored exactly (the general path takes the rest), and the topic's guess is dropped.
+   * Per topic, the table of its last batch when that batch's records of the topic were all valid
+   * records of it: the topic's records in the next batch take the fast path without validating a
+   * sample first (the sample's query took 50 ms of a 550 ms batch). Only a guess: records that are
+   * not clean after all are still stored exactly (the general path takes the rest), and the
+   * topic's guess is dropped.
    */
   tableHints?: Map<string, string>;
 }
@@ -124,35 +125,56 @@ export function decodeMessages(messages: readonly KafkaMessage[]): { records: Re
   return { records, rejects };
 }
 
+/** A batch's records in a DuckDB table, and SELECTs of them as (raw, origin, ordinal). */
+interface StagedMessages {
+  table: string;
+  /** Every record. */
+  sql: string;
+  /** Topics of the batch, with their records' count. */
+  topics: Map<string, number>;
+  /** The records of some topics only. */
+  sqlOf(topics: readonly string[]): string;
+}
+
 /**
  * Stages records as (raw, origin, ordinal) for the validation: the bytes go to DuckDB as a BLOB
  * and become text there (`decode`, valid UTF-8 by isUtf8 above); the origin is built in SQL from
  * the message's partition (an index into this batch's partitions) and offset.
  */
-async function stageMessages(engine: Engine, records: readonly RecordMessage[]): Promise<{ table: string; sql: string }> {
+async function stageMessages(engine: Engine, records: readonly RecordMessage[]): Promise<StagedMessages> {
   const table = `_kafka_staged_${process.pid}_${tableCounter++}`;
-  await engine.run(`CREATE TEMP TABLE ${ident(table)} (bytes BLOB, source INTEGER, "offset" DOUBLE, ordinal INTEGER)`);
+  await engine.run(`CREATE TEMP TABLE ${ident(table)} (bytes BLOB, source INTEGER, topic INTEGER, "offset" DOUBLE, ordinal INTEGER)`);
   const sources = new Map<string, number>();
+  const topics = new Map<string, { index: number; count: number }>();
   const appender = await engine.connection.createAppender(table, 'main', 'temp');
   records.forEach(({ message, bytes }, index) => {
     const source = `${message.topic}/${message.partition}`;
     let sourceIndex = sources.get(source);
     if (sourceIndex === undefined) sources.set(source, (sourceIndex = sources.size + 1));
+    let topic = topics.get(message.topic);
+    if (topic === undefined) topics.set(message.topic, (topic = { index: topics.size + 1, count: 0 }));
+    topic.count++;
     appender.appendBlob(bytes);
     appender.appendInteger(sourceIndex);
+    appender.appendInteger(topic.index);
     appender.appendDouble(message.offset);
     appender.appendInteger(index + 1);
     appender.endRow();
   });
   appender.closeSync();
   const origin = `${literalList([...sources.keys()])}[source] || '@' || CAST("offset" AS BIGINT)`;
-  return { table, sql: `SELECT decode(bytes) AS raw, ${origin} AS origin, ordinal FROM ${ident(table)}` };
+  const sql = `SELECT decode(bytes) AS raw, ${origin} AS origin, ordinal FROM ${ident(table)}`;
+  return {
+    table,
+    sql,
+    topics: new Map([...topics].map(([name, topic]) => [name, topic.count])),
+    sqlOf: (names) => `${sql} WHERE topic IN (${names.map((name) => topics.get(name)!.index).join(', ')})`,
+  };
 }
 
-/** The topic of every record, when they share one. */
-function onlyTopic(records: readonly RecordMessage[]): string | undefined {
-  const topic = records[0]?.message.topic;
-  return records.every((record) => record.message.topic === topic) ? topic : undefined;
+/** Over the validation's output: the record came from one of `topics` (an origin is `topic/partition@offset`; a topic name has no '/'). */
+function fromTopics(topics: readonly string[]): string {
+  return `list_contains(${literalList(topics)}, split_part(origin, '/', 1))`;
 }
 
 /** Index of the first byte where `bytes` stops being valid UTF-8. */
@@ -246,17 +268,17 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
     next.set(key, Math.max(next.get(key) ?? -1, message.offset + 1));
   }
 
-  const { table: staged, sql: stagedSql } = await stageMessages(engine, records);
+  const staged = await stageMessages(engine, records);
   const rejectTable = `_kafka_rejects_${process.pid}_${tableCounter++}`;
   const lakeContext = { engine, registry: context.registry, lakeRoot: context.lakeRoot, reportingCurrency: context.reportingCurrency };
   const batchId = newBatchId();
   const ingestedAt = new Date().toISOString();
   let batch: StagedBatch | undefined;
-  let direct: DirectWrite | undefined;
+  const direct: { write: DirectWrite; topics: string[] }[] = [];
   let generalTables: PrewrittenTable[] = [];
   const dispose = async () => {
     await batch?.drop();
-    await engine.run(`DROP TABLE IF EXISTS ${ident(staged)}; DROP TABLE IF EXISTS ${ident(rejectTable)};`);
+    await engine.run(`DROP TABLE IF EXISTS ${ident(staged.table)}; DROP TABLE IF EXISTS ${ident(rejectTable)};`);
     // commitBatch removes the batch's staging folder; this covers a failure before it ran.
     await fs.rm(batchStagingDir(context.lakeRoot, batchId), { recursive: true, force: true });
   };
@@ -272,23 +294,33 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
       }
       appender.closeSync();
     }
-    // Fast path (direct-write.ts): the main table's valid records straight to their files; the
-    // general path stages only the rest (other types, rejects), and only when there is any.
-    const topic = onlyTopic(records);
-    const hinted = topic === undefined ? undefined : context.tableHints?.get(topic);
-    const main = records.length > 0 && context.fastPath !== false ? hinted ?? await mainTableOf(engine, context.registry, stagedSql) : undefined;
-    const mainTable = main === undefined ? undefined : context.registry.table(main);
-    if (mainTable) {
-      direct = await writeValidDirect(engine, lakeContext, stagedSql, mainTable, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt);
+    // Fast path (direct-write.ts), topic by topic: each topic's valid records of its table
+    // straight to the table's files (topics of one table together); the general path stages only
+    // the rest (other types, rejects), and only when there is any. A batch holds messages of
+    // every topic the daemon reads, one type each by default, so splitting by topic keeps mixed
+    // traffic on the fast path without reading anything twice.
+    const topicsOf = new Map<string, string[]>();
+    if (context.fastPath !== false) {
+      for (const topic of staged.topics.keys()) {
+        const table = context.tableHints?.get(topic) ?? await mainTableOf(engine, context.registry, staged.sqlOf([topic]));
+        if (table !== undefined && context.registry.table(table)) topicsOf.set(table, [...(topicsOf.get(table) ?? []), topic]);
+      }
     }
-    if (topic !== undefined && context.tableHints) {
-      if (direct && direct.written === records.length) context.tableHints.set(topic, direct.table);
-      else context.tableHints.delete(topic);
+    for (const [tableName, topics] of topicsOf) {
+      const write = await writeValidDirect(engine, lakeContext, staged.sqlOf(topics), context.registry.table(tableName)!, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt);
+      direct.push({ write, topics });
+      const clean = write.written === topics.reduce((sum, topic) => sum + staged.topics.get(topic)!, 0);
+      for (const topic of topics) {
+        if (clean) context.tableHints?.set(topic, tableName);
+        else context.tableHints?.delete(topic);
+      }
     }
-    if (!direct || direct.written < records.length) {
-      batch = await stageValidatedBatch(engine, context.registry, stagedSql, new LakeLayout(context.lakeRoot).stagingDir, mainTable ? { excludeWrittenTable: mainTable.name } : {});
-      if (batch.total + (direct?.written ?? 0) !== records.length) {
-        throw new Error(`Kafka batch: fast and general path do not split ${records.length} records (${direct?.written ?? 0} written directly, ${batch.total} staged)`);
+    const written = direct.reduce((sum, { write }) => sum + write.written, 0);
+    if (written < records.length) {
+      const excludeWritten = direct.map(({ write, topics }) => ({ table: write.table, where: fromTopics(topics) }));
+      batch = await stageValidatedBatch(engine, context.registry, staged.sql, new LakeLayout(context.lakeRoot).stagingDir, { excludeWritten });
+      if (batch.total + written !== records.length) {
+        throw new Error(`Kafka batch: fast and general path do not split ${records.length} records (${written} written directly, ${batch.total} staged)`);
       }
       generalTables = await writeStagedTables(lakeContext, batch, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt);
     }
@@ -298,7 +330,7 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
   }
   const validated = performance.now();
   const checked = batch;
-  const prewritten: PrewrittenTable[] = [...(direct ? [{ table: direct.table, files: direct.files }] : []), ...generalTables];
+  const prewritten: PrewrittenTable[] = [...direct.map(({ write }) => ({ table: write.table, files: write.files })), ...generalTables];
   const commit = async (hooks: LakeBatchHooks): Promise<Omit<LakeBatchResult, 'skipped'>> => {
     const committing = performance.now();
     const validationRejects = checked ? `SELECT raw, origin, reasons, 'validate' AS stage, id AS event_id, "type" AS event_type FROM ${ident(checked.view)} WHERE _out = '_rejected'
