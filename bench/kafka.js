@@ -6,7 +6,9 @@
  *   (validated, enriched, committed), polled from the snapshot file so polling costs nothing.
  * Uses a real broker on port 19392 (scripts/kafka/broker.sh) with a fresh data folder.
  *
- * Exported for bench/run.js; runnable alone: node bench/kafka.js FILE COUNT
+ * Exported for bench/run.js; runnable alone: node bench/kafka.js FILE COUNT [--by-type]
+ * --by-type: each event goes to its type's topic (the daemon's four default topics, read into one
+ * buffer, so its batches mix the types); kcat reads the four topics one after the other.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import kafkajs from 'kafkajs';
 const PORT = 19392 + Number(process.env.ANALYTICS_TEST_PORT_OFFSET ?? 0);
 const BROKERS = `127.0.0.1:${PORT}`;
 const TOPIC = 'transactions';
+const TOPIC_OF_TYPE = { transaction: 'transactions', fraud_detection: 'fraud_detections', security_alert: 'security_alerts', notification: 'notifications' };
 
 function broker(command, dataDir) {
   return execFileSync('bash', ['scripts/kafka/broker.sh', command], {
@@ -37,7 +40,7 @@ function storedRows(lakeRoot) {
   const latest = names.at(-1);
   if (!latest) return 0;
   const snapshot = JSON.parse(readFileSync(path.join(dir, latest), 'utf8'));
-  return snapshot.files.filter((file) => file.table === 'transactions').reduce((sum, file) => sum + file.rows, 0);
+  return snapshot.files.filter((file) => Object.values(TOPIC_OF_TYPE).includes(file.table)).reduce((sum, file) => sum + file.rows, 0);
 }
 
 /**
@@ -55,20 +58,37 @@ function steadyRate(log) {
   return { steadyRate: events / seconds, steadyBatches: full.length };
 }
 
-export async function benchKafka(input, count) {
+/** Splits an NDJSON file of several types into one file per type's topic. */
+function splitByTopic(input, dir) {
+  const lines = new Map();
+  for (const line of readFileSync(input, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const topic = TOPIC_OF_TYPE[/"type":"([a-z_]+)"/.exec(line)?.[1]] ?? TOPIC;
+    if (!lines.has(topic)) lines.set(topic, []);
+    lines.get(topic).push(line);
+  }
+  return [...lines].map(([topic, topicLines]) => {
+    const file = path.join(dir, `${topic}.ndjson`);
+    writeFileSync(file, `${topicLines.join('\n')}\n`);
+    return { topic, file };
+  });
+}
+
+export async function benchKafka(input, count, { byType = false } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'analytics-bench-kafka-'));
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'analytics-bench-kafka-ws-'));
   broker('start', dataDir);
   try {
+    const inputs = byType ? splitByTopic(input, dataDir) : [{ topic: TOPIC, file: input }];
     const admin = new kafkajs.Kafka({ brokers: [BROKERS], logLevel: kafkajs.logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }], waitForLeaders: true });
+    await admin.createTopics({ topics: inputs.map(({ topic }) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
     await admin.disconnect();
-    console.error(`producing ${count.toLocaleString('en-US')} events with kcat -P …`);
-    execFileSync('kcat', ['-P', '-b', BROKERS, '-t', TOPIC, '-l', input], { stdio: 'inherit' });
+    console.error(`producing ${count.toLocaleString('en-US')} events with kcat -P to ${inputs.map(({ topic }) => topic).join(', ')} …`);
+    for (const { topic, file } of inputs) execFileSync('kcat', ['-P', '-b', BROKERS, '-t', topic, '-l', file], { stdio: 'inherit' });
 
     const kcatStarted = performance.now();
-    execFileSync('bash', ['-c', `kcat -C -b ${BROKERS} -t ${TOPIC} -o beginning -e -q > /dev/null`]);
+    for (const { topic } of inputs) execFileSync('bash', ['-c', `kcat -C -b ${BROKERS} -t ${topic} -o beginning -e -q > /dev/null`]);
     const kcatSeconds = (performance.now() - kcatStarted) / 1000;
 
     execFileSync('node', ['bin/run.js', 'init', workspace, '--force'], { stdio: 'ignore' });
@@ -77,7 +97,7 @@ export async function benchKafka(input, count) {
     // BENCH_KAFKA_BATCH: another kafka.batch.max_events than the default, to compare batch sizes.
     if (process.env.BENCH_KAFKA_BATCH) appendFileSync(path.join(workspace, 'analytics.yaml'), `\nkafka:\n  batch:\n    max_events: ${Number(process.env.BENCH_KAFKA_BATCH)}\n`);
     const started = performance.now();
-    const daemon = spawn('node', [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), 'bin/run.js', 'ingest', 'kafka', '--brokers', BROKERS, '--from-beginning', '--topics', TOPIC, '-w', workspace], {
+    const daemon = spawn('node', [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), 'bin/run.js', 'ingest', 'kafka', '--brokers', BROKERS, '--from-beginning', ...(byType ? [] : ['--topics', TOPIC]), '-w', workspace], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ANALYTICS_LOG_FORMAT: 'json' },
     });
@@ -106,6 +126,6 @@ export async function benchKafka(input, count) {
 }
 
 if (process.argv[1] && import.meta.url === `file://${path.resolve(process.argv[1])}`) {
-  const [input, count] = process.argv.slice(2);
-  console.log(await benchKafka(input, Number(count)));
+  const [input, count, mode] = process.argv.slice(2);
+  console.log(await benchKafka(input, Number(count), { byType: mode === '--by-type' }));
 }
