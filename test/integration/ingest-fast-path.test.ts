@@ -86,6 +86,16 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(await rowsOutOfOrder(fast.workspace, 'transactions')).toBe(0);
   });
 
+  it('a clean file of one type written with spaces (no compact type name to find): still the fast path', async () => {
+    const source = await generate(fast.dir, 'spaced-source.ndjson', { seed: 31, count: 1_200, types: ['fraud_detection'], start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z') });
+    const spaced = (await readFile(source, 'utf8')).trimEnd().split('\n').map((line) => JSON.stringify(JSON.parse(line), null, 1).replace(/\n\s*/g, ' '));
+    expect(spaced[0]).toContain('"type": "fraud_detection"');
+    const file = path.join(fast.dir, 'spaced.ndjson');
+    await writeFile(file, `${spaced.join('\n')}\n`);
+    const { fast: summary } = await ingestBoth(file);
+    expect(summary.files[0]?.fastPath).toEqual({ table: 'fraud_detections', rows: 1_200, rewritten: false });
+  });
+
   it('clean records of one type first, then bad records, re-sends and all four types: the general path takes the rest', async () => {
     const head = await generate(fast.dir, 'head.ndjson', { seed: 4, count: 1_500, types: ['transaction'], start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-24T06:00:00Z') });
     const tail = await generate(fast.dir, 'tail.ndjson', { seed: 5, count: 6_000, start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z'), badRatio: 0.05, duplicateRatio: 0.03 });

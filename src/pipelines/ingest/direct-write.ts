@@ -71,14 +71,17 @@ export function directlyWritten(table: string): string {
 export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<string | undefined> {
   const sample = `(SELECT * FROM (${inputSql}) LIMIT ${SAMPLE_RECORDS})`;
   const routes = await engine.rows<{ table: string | null }>(`SELECT DISTINCT ${tableByTypeName(registry)} AS "table" FROM ${sample}`);
-  const only = routes.length === 1 ? routes[0]!.table : null;
-  if (only === null) return undefined;
-  const validation = compileValidation(registry.specs.filter((spec) => spec.table === only), referenceCodes(), sample);
+  const named = routes.map((route) => route.table).filter((table): table is string => table !== null);
+  if (named.length > 1) return undefined;
+  // No type name found in the text at all (JSON written with spaces after its colons): every
+  // type's rules decide, as before.
+  const types = named.length === 1 ? registry.specs.filter((spec) => spec.table === named[0]) : registry.specs;
+  const validation = compileValidation(types, referenceCodes(), sample);
   // One row per destination: a table's name, or NULL for rejected records.
   const rows = await engine.rows<{ table: string | null }>(
     `SELECT DISTINCT CASE WHEN len(reasons) = 0 THEN _table END AS "table" FROM (${validation.sql})`,
   );
-  return rows.length === 1 && rows[0]!.table === only ? only : undefined;
+  return rows.length === 1 && rows[0]!.table !== null ? rows[0]!.table : undefined;
 }
 
 /** The table a record's text names by its first `"type":"<name>"` of a known type (compact JSON), or NULL. */
