@@ -21,6 +21,7 @@ export interface DataFile {
   partition: Record<string, string>;
   /** Snapshot version that added the file. */
   addedIn: number;
+  /** First and last `occurred_at` of an event file (time-range.ts); absent for other tables and older snapshots. */
   minTime?: string | null;
   maxTime?: string | null;
 }

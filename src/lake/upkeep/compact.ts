@@ -13,6 +13,7 @@ import type { LakeLayout } from '../layout.js';
 import { tableRelationSql, type TableInfo } from '../reader.js';
 import type { Snapshot } from '../snapshot.js';
 import { replaceFiles } from './replace-files.js';
+import { eventTimeRanges } from '../time-range.js';
 import { LAKE_PARQUET } from '../parquet-format.js';
 
 export interface CompactOptions {
@@ -80,6 +81,8 @@ export async function compactLake(engine: Engine, layout: LakeLayout, snapshot: 
       const rows = Number(row?.Count ?? 0);
       const plannedRows = plan[index]!.rows;
       if (rows !== plannedRows) throw new Error(`compaction of ${group.table.name} ${partitionValue} read ${rows} rows, expected ${plannedRows}`);
+      // Event files keep their time range in the snapshot (time-range.ts: de-duplication skips by it).
+      const range = timeColumn === 'occurred_at' ? (await eventTimeRanges(engine, [stagedFile])).get(stagedFile) : undefined;
       await fsyncFile(stagedFile);
       const target = path.join(layout.tableDir(group.table.name), `${partitionKey}=${partitionValue}`, name);
       await fs.mkdir(path.dirname(target), { recursive: true });
@@ -87,7 +90,7 @@ export async function compactLake(engine: Engine, layout: LakeLayout, snapshot: 
       await fsyncDir(path.dirname(target));
       const bytes = (await fs.stat(target)).size;
       plan[index]!.bytesAfter = bytes;
-      added.push({ table: group.table.name, path: layout.relative(target), rows, bytes, partition: group.partition });
+      added.push({ table: group.table.name, path: layout.relative(target), rows, bytes, partition: group.partition, ...(range ? { minTime: range.minTime, maxTime: range.maxTime } : {}) });
     }
     const committed = await replaceFiles(layout, {
       operation: 'compact',

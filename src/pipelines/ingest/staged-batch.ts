@@ -92,8 +92,8 @@ export async function stageValidatedBatch(engine: Engine, registry: EventTypeReg
 /**
  * Writes the valid records of a staged batch into each table's files in the batch's staging
  * folder (`staging`, see batchStagingDir): enriched, sorted by event time, one file per event
- * date, an id repeated within the batch kept once. commitBatch takes them as `prewritten` and
- * checks them against the lake.
+ * date, a record repeated within the batch (the same `id` and `occurred_at`) kept once.
+ * commitBatch takes them as `prewritten` and checks them against the lake.
  */
 export async function writeStagedTables(context: Pick<BatchContext, 'engine' | 'registry' | 'reportingCurrency'>, batch: StagedBatch, staging: string, batchId: string, ingestedAt: string): Promise<PrewrittenTable[]> {
   const { engine } = context;
@@ -101,7 +101,7 @@ export async function writeStagedTables(context: Pick<BatchContext, 'engine' | '
   // One scan for every table's count, dates and repeats: separate queries cost a tenth of a
   // 50,000-record batch's write.
   const shapes = await engine.rows<{ table: string; valid: number; repeated: number; dates: string[] }>(`
-    SELECT _out AS "table", count(*) AS valid, count(*) - count(DISTINCT id) AS repeated, list(DISTINCT strftime(occurred_at, '%Y-%m-%d')) AS dates
+    SELECT _out AS "table", count(*) AS valid, count(*) - count(DISTINCT (id, occurred_at)) AS repeated, list(DISTINCT strftime(occurred_at, '%Y-%m-%d')) AS dates
     FROM ${view} WHERE _out <> '_rejected' GROUP BY _out ORDER BY _out`);
   const tables: PrewrittenTable[] = [];
   for (const shape of shapes) {
