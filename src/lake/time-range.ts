@@ -9,7 +9,10 @@ import { literal } from '../duckdb/sql.js';
 import type { DataFile } from './snapshot.js';
 
 export interface TimeRange {
-  /** UTC, `YYYY-MM-DDTHH:MM:SS.ffffffZ`: texts in this one form order as the times do. */
+  /**
+   * UTC, `YYYY-MM-DDTHH:MM:SS.ffffffZ`: texts in this one form order as the times do (the
+   * contract's RFC 3339 times have four-digit years, and strftime pads years below 1000).
+   */
   minTime: string;
   maxTime: string;
 }
