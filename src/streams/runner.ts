@@ -26,7 +26,7 @@ import { LakeLayout } from '../lake/layout.js';
 import { tableRelationSql } from '../lake/reader.js';
 import { eventTableColumns } from '../lake/tables.js';
 import type { Engine } from '../duckdb/engine.js';
-import type { DerivedTable, Snapshot } from '../lake/snapshot.js';
+import type { DataFile, DerivedTable, Snapshot } from '../lake/snapshot.js';
 import type { ColumnSpec } from '../lake/tables.js';
 import { loadStreams, type CompiledJob, type CompiledStreams, type KafkaOutputSettings } from './config.js';
 import { advanceJob, initialJobState, type JobAdvance, type JobState } from './job.js';
@@ -297,14 +297,15 @@ export class StreamRunner {
     // file an ingest commit wrote is named after its batch (`part-<batch>-…`) and holds only that
     // batch's rows, so each batch reads its own files and the others (compacted ones); reading
     // every file for every batch made a rebuild quadratic in the batches since the checkpoint.
-    const added = snapshot.files.filter((file) => file.addedIn > checkpointVersion);
-    const ownerOf = new Map(added.map((file) => [file, since.find((entry) => path.basename(file.path).startsWith(`part-${entry.batch_id}-`))?.batch_id]));
+    const filesOf = filesByBatch(snapshot.files.filter((file) => file.addedIn > checkpointVersion), since.map((entry) => entry.batch_id));
+    const shared = filesOf.get(undefined) ?? [];
     for (const entry of since) {
       const sources: EventSource[] = [];
+      const candidates = [...(filesOf.get(entry.batch_id) ?? []), ...shared];
       for (const read of this.reads) {
         // Only the types this batch gave the jobs (a job added since reads its types from then on).
         const types = read.types.filter((type) => entry.types[type] !== undefined);
-        const files = added.filter((file) => file.table === read.table && (ownerOf.get(file) ?? entry.batch_id) === entry.batch_id).map((file) => file.path);
+        const files = candidates.filter((file) => file.table === read.table).map((file) => file.path);
         if (types.length === 0 || files.length === 0) continue;
         const relation = `(${tableRelationSql(layout, files, eventTableColumns(this.registry.table(read.table)!))})`;
         sources.push({ read, relation, where: `${typeFilterSql({ ...read, types })} AND batch_id = ${literal(entry.batch_id)}` });
@@ -336,4 +337,22 @@ export class StreamRunner {
 export async function openStreamRunner(workspace: { root: string; lakeRoot: string; registry: EventTypeRegistry; config: { kafka: KafkaOutputSettings } }): Promise<StreamRunner | undefined> {
   const { compiled } = await loadStreams(workspace.root, workspace.registry, workspace.config.kafka);
   return compiled.jobs.length === 0 ? undefined : new StreamRunner(compiled, workspace.registry, workspace.lakeRoot);
+}
+
+/**
+ * Files by the batch that wrote them, among `batchIds`: an ingest commit names its files
+ * `part-<batch>-…`. Files of no such batch (compacted ones) are under `undefined`.
+ */
+function filesByBatch(files: readonly DataFile[], batchIds: readonly string[]): Map<string | undefined, DataFile[]> {
+  const ids = new Set(batchIds);
+  const lengths = [...new Set(batchIds.map((id) => id.length))];
+  const byBatch = new Map<string | undefined, DataFile[]>();
+  for (const file of files) {
+    const name = path.basename(file.path);
+    const owner = name.startsWith('part-') ? lengths.map((length) => name.slice(5, 5 + length)).find((id, index) => ids.has(id) && name[5 + lengths[index]!] === '-') : undefined;
+    const list = byBatch.get(owner) ?? [];
+    list.push(file);
+    byBatch.set(owner, list);
+  }
+  return byBatch;
 }

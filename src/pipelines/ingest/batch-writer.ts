@@ -4,8 +4,8 @@
  * Input: each table's files, already validated, enriched, sorted by event time and split by event
  * date in this batch's staging folder (by the fast path, direct-write.ts, or from the general
  * path's checked records, staged-batch.ts), and a relation of dead letters. Under the lake lock it
- * de-duplicates those files against the lake (only the partitions the batch touches; a file is
- * rewritten only when it holds an id the lake has), writes the dead letters, makes everything
+ * de-duplicates those files against the lake (only the stored files whose dates and time range the
+ * batch touches; a file is rewritten only when it holds an event the lake has), writes the dead letters, makes everything
  * durable, moves it into place and commits a snapshot that lists it together with any source
  * positions (Kafka offsets). Until that commit nobody sees them. The table files are written
  * before the lock, so a batch holds the lock only for the checks, and the next batch's writes
@@ -38,7 +38,7 @@ export interface BatchInput {
    * Table files written before the commit, validated and enriched (direct-write.ts,
    * staged-batch.ts), inside `batchStagingDir(lakeRoot, batchId)`; a table may come in several
    * parts. They are de-duplicated here under the lock (rewritten only when they hold a repeated or
-   * already stored id) and published with the rest.
+   * already stored event: the same `id` and `occurred_at`) and published with the rest.
    */
   prewritten: PrewrittenTable[];
   /** The batch id the prewritten files were written under (`newBatchId()`); generated when absent. */
@@ -122,7 +122,7 @@ export async function commitBatch(context: BatchContext, input: BatchInput): Pro
   const batchId = input.batchId ?? newBatchId();
   const staging = batchStagingDir(context.lakeRoot, batchId);
   // A table may come in parts (a Kafka batch's clean topics by the fast path, its other records
-  // by the general path): its parts are checked together, so an id in two parts is kept once.
+  // by the general path): its parts are checked together, so an event in two parts is kept once.
   const prewritten = new Map<string, { files: StagedFile[]; valid: number }>();
   for (const pre of input.prewritten) {
     const entry = prewritten.get(pre.table) ?? { files: [], valid: 0 };
