@@ -1,8 +1,9 @@
 /**
  * Compiles the contract's field specs into one set-based DuckDB query that validates every
  * record of an input relation in a single pass: one JSON parse per record, type checks from the
- * first character of each JSON value (no second parse), and the list of reasons built only for
- * records that fail (the fast path is one boolean per record).
+ * first character of each JSON value (a second parse only for a string field's text that could be
+ * another kind, see readAsText), and the list of reasons built only for records that fail (the
+ * fast path is one boolean per record).
  *
  * Input relation columns: `raw VARCHAR` (the record's text), `origin VARCHAR`, `ordinal BIGINT`.
  * Output: the envelope, every data field as a typed column, `_table`, `reasons VARCHAR[]`
@@ -44,10 +45,10 @@ export function dataColumns(types: readonly EventTypeSpec[]): Map<string, FieldK
 }
 
 // ---- Layered columns per field -------------------------------------------------------------
-// Each field gets four columns computed once: the JSON leaf `<p>_v` (NULL when missing or null),
-// its first character's code point `<p>_k` (the JSON kind: 34 '"' string, a digit or 45 '-'
-// number, 91 '[' array…; ord() reads one character where left() cost three times as much), the
-// decoded string `<p>_s` and the typed value `<p>_t`. Checks refer to these columns, which keeps
+// Each field gets four columns computed once: the JSON leaf `<p>_v` (NULL when missing or null;
+// for a field read as text, the text), its first character's code point `<p>_k` (the JSON kind:
+// 34 '"' string, a digit or 45 '-' number, 91 '[' array…; ord() reads one character where left()
+// cost three times as much), the decoded string `<p>_s` and the typed value `<p>_t`. Checks refer to these columns, which keeps
 // the SQL small enough for DuckDB to plan quickly.
 
 interface FieldColumns {
@@ -142,15 +143,21 @@ interface Check {
   message: string;
 }
 
-function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: ReferenceCodes, sibling: (name: string) => FieldColumns): Check[] {
+/**
+ * A field's checks (each with its reason, for rejected records) and `passes`: true exactly when
+ * none of them is violated, written as one conjunction (a valid record is judged by it alone,
+ * without the coalesce of every check).
+ */
+function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: ReferenceCodes, sibling: (name: string) => FieldColumns): { checks: Check[]; passes: string } {
   const checks: Check[] = [];
   const present = `(${c.v} IS NOT NULL)`;
   const at = (text: string) => literal(`${path}: ${text}`);
+  let exempt: string | undefined;
   if (field.required === true) {
     checks.push({ violated: `NOT ${present}`, message: at('required field is missing') });
   } else if (field.required !== false) {
     const other = sibling(field.required.unlessField);
-    const exempt = `coalesce(${inList(other.s, field.required.in)}, false)`;
+    exempt = `coalesce(${inList(other.s, field.required.in)}, false)`;
     checks.push({
       violated: `(NOT ${present} AND NOT ${exempt})`,
       message: at(`required unless ${field.required.unlessField} is ${field.required.in.join(' or ')}`),
@@ -163,7 +170,11 @@ function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: Ref
   });
   // Value rules apply only when the value has the right kind (the kind check reports otherwise).
   const typed = c.ok;
-  const rule = (condition: string, message: string) => checks.push({ violated: `(${typed} AND coalesce(${condition}, false))`, message });
+  const rulesHold: string[] = [];
+  const rule = (condition: string, message: string) => {
+    checks.push({ violated: `(${typed} AND coalesce(${condition}, false))`, message });
+    rulesHold.push(`NOT coalesce(${condition}, false)`);
+  };
   const foundValue = (text: string) => `${at(`${text}, found "`)} || ${c.s} || '"'`;
   if (field.enum) rule(`NOT ${inList(c.s, field.enum)}`, foundValue(`expected one of ${field.enum.join(', ')}`));
   if (field.minLength !== undefined) rule(`length(${c.s}) < ${field.minLength}`, at(`must have at least ${field.minLength} character${field.minLength === 1 ? '' : 's'}`));
@@ -204,14 +215,57 @@ function fieldChecks(field: FieldSpec, c: FieldColumns, path: string, codes: Ref
     const decimals = currencyDecimalsSql(sibling(field.decimalsOfCurrencyField).s, codes);
     rule(`length(split_part(${c.s}, '.', 2)) > ${decimals}`, `${at('has more decimals than its currency allows (')} || ${decimals} || ')'`);
   }
-  return checks;
+  // `ok` is present and of the right kind, never NULL; the rules hold only where it is true.
+  const holds = [c.ok, ...rulesHold].join(' AND ');
+  const passes = field.required === true ? `(${holds})`
+    : exempt !== undefined ? `(CASE WHEN ${c.v} IS NULL THEN ${exempt} ELSE (${holds}) END)`
+    : `(${c.v} IS NULL OR (${holds}))`;
+  return { checks, passes };
 }
 
-/** The JSON structure passed to from_json: every leaf is kept as JSON text for exact type checks. */
-function parseStructure(columns: Map<string, FieldKind>): string {
-  const data = Object.fromEntries([...columns.keys()].map((name) => [name, 'JSON']));
-  const envelope = Object.fromEntries(ENVELOPE_FIELDS.map((field) => [field.name, 'JSON']));
+/** The JSON structure passed to from_json: text fields as VARCHAR (readAsText), every other value as its JSON leaf. */
+function parseStructure(columns: Map<string, FieldKind>, text: { envelope: Set<string>; data: Set<string> }): string {
+  const data = Object.fromEntries([...columns.keys()].map((name) => [name, text.data.has(name) ? 'VARCHAR' : 'JSON']));
+  const envelope = Object.fromEntries(ENVELOPE_FIELDS.map((field) => [field.name, text.envelope.has(field.name) ? 'VARCHAR' : 'JSON']));
   return JSON.stringify({ ...envelope, data });
+}
+
+/**
+ * A text value that a JSON number, boolean, object or array would also give when DuckDB's typed
+ * parse reads it as VARCHAR: `12`, `-0.5`, `1e+20`, `NaN`, `inf`, `true`, `{"a":1}`, `[1]`. The
+ * first character is compared before any cast, so most strings cost an integer comparison.
+ */
+function textMayNotBeString(value: string): string {
+  // Up to '9' (57) come + - . and the digits; I N i n start NaN and inf, which DuckDB's parser reads.
+  return `(CASE WHEN ord(${value}) <= 57 OR ord(${value}) IN (73, 78, 105, 110) THEN TRY_CAST(${value} AS DOUBLE) IS NOT NULL ELSE ord(${value}) IN (123, ${BRACKET}) OR ${value} IN ('true', 'false') END)`;
+}
+
+/**
+ * Whether a string field is read by DuckDB's typed parse as text instead of as a JSON leaf. The
+ * leaf is written back out as JSON and its quotes sliced off (a fifth of the validation's time);
+ * the text is the decoded string itself. The typed parse turns a number, boolean, object or array
+ * into text too, so the rare text that could be one of those (`textMayNotBeString`) has its kind
+ * asked of the record again (`json_type`). Fields whose values usually look like numbers (a
+ * pattern, a merchant category code, an enum of such values) stay leaves, so that the second
+ * question is rare.
+ */
+function readAsText(field: FieldSpec): boolean {
+  const mayReadAsNumber = (value: string) => /^[-+]?(\.?[0-9]|nan|inf)|^[[{]|^(true|false)$/i.test(value);
+  return field.kind === 'string' && field.pattern === undefined && field.format !== 'mcc' && !(field.enum ?? []).some(mayReadAsNumber);
+}
+
+/** Envelope and data fields read as text, by output column (a data column only when every type agrees). */
+function textFields(types: readonly EventTypeSpec[]): { envelope: Set<string>; data: Set<string> } {
+  const data = new Set<string>();
+  const notText = new Set<string>();
+  for (const field of types.flatMap((spec) => spec.fields)) (readAsText(field) ? data : notText).add(field.name);
+  for (const name of notText) data.delete(name);
+  return { envelope: new Set(ENVELOPE_FIELDS.filter(readAsText).map((field) => field.name)), data };
+}
+
+/** The code of `ord` for the JSON kind `json_type` names (only the first character matters, see FieldColumns). */
+function kindOfText(raw: string, jsonPath: string, text: string): string {
+  return `(CASE json_type(${raw}, ${literal(jsonPath)}) WHEN 'VARCHAR' THEN ${QUOTE} ELSE ord(${text}) END)`;
 }
 
 export interface ValidationQuery {
@@ -227,9 +281,11 @@ const dataFieldColumns = (name: string) => columnsFor(`d_${name}`);
 /** Builds the validation query for a set of event types over a relation named `inputRelation`. */
 export function compileValidation(types: readonly EventTypeSpec[], codes: ReferenceCodes, inputRelation: string): ValidationQuery {
   const columns = dataColumns(types);
-  const fields: { c: FieldColumns; leaf: string; kind: FieldKind }[] = [
-    ...ENVELOPE_FIELDS.map((field) => ({ c: envelopeColumns(field.name), leaf: `_j.${ident(field.name)}`, kind: field.kind })),
-    ...[...columns].map(([name, kind]) => ({ c: dataFieldColumns(name), leaf: `_j.data.${ident(name)}`, kind })),
+  const text = textFields(types);
+  const jsonPath = (...keys: string[]) => `$.${keys.map((key) => JSON.stringify(key)).join('.')}`;
+  const fields: { c: FieldColumns; leaf: string; kind: FieldKind; text: boolean; path: string }[] = [
+    ...ENVELOPE_FIELDS.map((field) => ({ c: envelopeColumns(field.name), leaf: `_j.${ident(field.name)}`, kind: field.kind, text: text.envelope.has(field.name), path: jsonPath(field.name) })),
+    ...[...columns].map(([name, kind]) => ({ c: dataFieldColumns(name), leaf: `_j.data.${ident(name)}`, kind, text: text.data.has(name), path: jsonPath('data', name) })),
   ];
   const type = envelopeColumns('type');
   const dateTimeFields = [
@@ -238,7 +294,8 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
   ].filter((field, index, all) => all.findIndex((other) => other.c.ts === field.c.ts) === index);
   const version = envelopeColumns('version');
 
-  const envelopeChecks: Check[] = ENVELOPE_FIELDS.flatMap((field) => fieldChecks(field, envelopeColumns(field.name), field.name, codes, envelopeColumns));
+  const envelope = ENVELOPE_FIELDS.map((field) => fieldChecks(field, envelopeColumns(field.name), field.name, codes, envelopeColumns));
+  const envelopeChecks: Check[] = envelope.flatMap((field) => field.checks);
   const knownTypes = [...new Set(types.map((spec) => spec.type))];
   const versionsOf = (name: string) => types.filter((spec) => spec.type === name).map((spec) => spec.version);
   const typeChecks: Check[] = [
@@ -260,9 +317,14 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
     message: `'data: expected an object, found ' || CASE json_type(raw, '$.data') WHEN 'VARCHAR' THEN 'a string' WHEN 'ARRAY' THEN 'an array' WHEN 'BOOLEAN' THEN 'a boolean' ELSE 'a number' END`,
   };
   const perType = types.map((spec) => {
-    const checks = spec.fields.flatMap((field) => fieldChecks(field, dataFieldColumns(field.name), `data.${field.name}`, codes, dataFieldColumns));
-    if (!spec.fields.some((field) => field.required === true)) checks.unshift(dataNotObject);
-    return { key: `${spec.type}@${spec.version}`, table: spec.table, checks };
+    const fieldsOfType = spec.fields.map((field) => fieldChecks(field, dataFieldColumns(field.name), `data.${field.name}`, codes, dataFieldColumns));
+    const checks = fieldsOfType.flatMap((field) => field.checks);
+    const passes = fieldsOfType.map((field) => field.passes);
+    if (!spec.fields.some((field) => field.required === true)) {
+      checks.unshift(dataNotObject);
+      passes.unshift(`NOT coalesce(${dataNotObject.violated}, false)`);
+    }
+    return { key: `${spec.type}@${spec.version}`, table: spec.table, checks, passes: passes.length === 0 ? 'true' : passes.join(' AND ') };
   });
 
   const anyViolated = (checks: Check[]) => (checks.length === 0 ? 'false' : checks.map((check) => `coalesce(${check.violated}, false)`).join(' OR '));
@@ -270,7 +332,8 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
   const typeCase = (render: (entry: (typeof perType)[number]) => string, otherwise: string) =>
     `CASE _type_key ${perType.map((entry) => `WHEN ${literal(entry.key)} THEN ${render(entry)}`).join(' ')} ELSE ${otherwise} END`;
 
-  const okExpression = `(NOT (${anyViolated([...envelopeChecks, ...typeChecks])}) AND ${typeCase((entry) => `NOT (${anyViolated(entry.checks)})`, 'false')})`;
+  // The same verdict as "no check violated", as conjunctions of each field's `passes`.
+  const okExpression = `(NOT (${anyViolated(typeChecks)}) AND ${envelope.map((field) => field.passes).join(' AND ')} AND ${typeCase((entry) => `(${entry.passes})`, 'false')})`;
   const reasonsExpression = `list_filter([${[
     ...messages([...envelopeChecks, ...typeChecks, dataNotObject]),
     ...perType.flatMap((entry) => messages(entry.checks.filter((check) => check !== dataNotObject)).map((message) => `CASE WHEN _type_key = ${literal(entry.key)} THEN ${message} END`)),
@@ -284,16 +347,16 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
   const knownPresent = [String(requiredKeys), ...ENVELOPE_FIELDS.filter((field) => field.required !== true).map((field) => `(${envelopeColumns(field.name).v} IS NOT NULL)::INTEGER`)].join(' + ');
   const sql = `
 WITH _parsed AS (
-  SELECT raw, origin, ordinal, TRY(from_json(raw, ${literal(parseStructure(columns))})) AS _j FROM ${inputRelation}
+  SELECT raw, origin, ordinal, TRY(from_json(raw, ${literal(parseStructure(columns, text))})) AS _j FROM ${inputRelation}
 ),
 _leaves AS (
   SELECT raw, origin, ordinal, _j, ${fields.map((f) => `${f.leaf} AS ${f.c.v}`).join(', ')} FROM _parsed
 ),
 _kinds AS (
-  SELECT *, ${fields.map((f) => `ord(${f.c.v}) AS ${f.c.k}`).join(', ')} FROM _leaves
+  SELECT *, ${fields.map((f) => `${f.text ? `CASE WHEN ${f.c.v} IS NULL THEN NULL WHEN NOT ${textMayNotBeString(f.c.v)} THEN ${QUOTE} ELSE ${kindOfText('raw', f.path, f.c.v)} END` : `ord(${f.c.v})`} AS ${f.c.k}`).join(', ')} FROM _leaves
 ),
 _strings AS (
-  SELECT *, ${fields.filter((f) => f.kind === 'string' || f.kind === 'decimal').map((f) => `${f.kind === 'decimal' ? decimalTextSql(f.c.v, f.c.k) : stringValueSql(f.c.v, f.c.k)} AS ${f.c.s}`).join(', ')} FROM _kinds
+  SELECT *, ${fields.filter((f) => f.kind === 'string' || f.kind === 'decimal').map((f) => `${f.text ? `CASE WHEN ${f.c.k} = ${QUOTE} THEN ${f.c.v} END` : f.kind === 'decimal' ? decimalTextSql(f.c.v, f.c.k) : stringValueSql(f.c.v, f.c.k)} AS ${f.c.s}`).join(', ')} FROM _kinds
 ),
 _values AS (
   SELECT *, ${fields.filter((f) => f.kind !== 'string').map((f) => `${typedValueSql(f.kind, f.c)} AS ${f.c.t}`).join(', ')},

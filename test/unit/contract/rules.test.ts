@@ -245,6 +245,48 @@ describe('envelope', () => {
   });
 });
 
+// String fields are read as text by DuckDB's typed parse, which also turns numbers, booleans,
+// objects and arrays into text; a text that could be one of those has its JSON kind looked up
+// again (sql-validation.ts, readAsText). These are the texts on both sides of that line.
+describe('string fields read as text', () => {
+  const looksLikeOther = ['12', '-0.5', '1e5', '+3', '.5', 'NaN', 'inf', 'Infinity', 'true', 'false', '{"a":1}', '[1]', 'null'];
+  it.each(looksLikeOther)('keep the string "%s" as a string, with its exact text', async (text) => {
+    const record = await transaction({ account_id: text, city: text }, { id: text, source: text });
+    expectValid(record, 'transactions');
+    expect(record.id).toBe(text);
+    expect(record.values.source).toBe(text);
+    expect(record.values.account_id).toBe(text);
+    expect(record.values.city).toBe(text);
+  });
+  const others: [value: unknown, found: string][] = [[12, 'a number'], [-0.5, 'a number'], [1e21, 'a number'], [true, 'a boolean'], [false, 'a boolean'], [{ a: 1 }, 'an object'], [[1], 'an array'], [['USD'], 'an array']];
+  it.each(others)('reject the value %j in a string field, found %s', async (value, found) => {
+    expectReasons(await transaction({ account_id: value, currency: value, city: value }, { source: value }), [
+      ['source', `expected a string, found ${found}`],
+      ['data.account_id', `expected a string, found ${found}`],
+      ['data.currency', `expected a string, found ${found}`],
+      ['data.city', `expected a string, found ${found}`],
+    ]);
+  });
+  it('reject a number id and type with the kind, not as an unknown type', async () => {
+    const record = await envelope({ id: 7, type: 12 });
+    expect(record.reasons).toEqual(['id: expected a string, found a number', 'type: expected a string, found a number']);
+    expect(record.id).toBeNull();
+  });
+  it('decode escapes, quotes, backslashes and characters beyond the BMP', async () => {
+    // The JSON text of the value, escapes and all.
+    const text = String.raw`Zürich \"x\" \\ \n \u00e9 😀 \ud83d\ude00`;
+    const decoded = JSON.parse(`"${text}"`) as string;
+    const record = await check(withData('transaction', {}, {}).replace('"payments-api"', `"${text}"`));
+    expectValid(record, 'transactions');
+    expect(record.values.source).toBe(decoded);
+  });
+  it('read a value NaN (not JSON, but read by the parser) as a wrong kind', async () => {
+    const record = await check(withData('transaction', {}).replace('"acc-1"', 'NaN'));
+    expect(record.reasons).toHaveLength(1);
+    expect(record.reasons[0]).toMatch(/^data\.account_id: expected a string, found /);
+  });
+});
+
 describe('transaction v1', () => {
   it('accepts a full record and returns typed values', async () => {
     const record = await transaction({});
