@@ -21,7 +21,7 @@ import { fsyncDir, fsyncFile } from '../../lake/durable-fs.js';
 import { LakeLayout } from '../../lake/layout.js';
 import { withLakeLock } from '../../lake/lock.js';
 import { commitSnapshot, readLatestSnapshot, type DataFile, type DerivedTable, type Snapshot } from '../../lake/snapshot.js';
-import { referenceLookup } from './reference-tables.js';
+import { referenceLookup, referenceRow } from './reference-tables.js';
 import { DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE, enrichmentColumns, eventTableColumns } from '../../lake/tables.js';
 import { LAKE_PARQUET } from '../../lake/parquet-format.js';
 import { eventTimeRanges, mayOverlap, timeRangeText, type TimeRange } from '../../lake/time-range.js';
@@ -249,14 +249,15 @@ const EPOCH_US = 'epoch_us(c.occurred_at)';
 const US_INTO_DAY = `((${EPOCH_US} % ${US_PER_DAY} + ${US_PER_DAY}) % ${US_PER_DAY})`;
 
 /**
- * The stored columns of a table computed from checked records `c`: typed values, enrichment from
- * the reference tables (lookups, not joins: see reference-tables.ts), partition and batch columns.
+ * The stored columns of a table computed from checked records `c` (see withReferenceRows):
+ * typed values, enrichment from the reference tables (lookups, not joins: see
+ * reference-tables.ts), partition and batch columns.
  */
 export function enrichedColumns(context: Pick<BatchContext, 'reportingCurrency'>, table: TableSpec, ingestedAt: string, batchId: string): string {
   const enrich = new Set(enrichmentColumns(table).map((column) => column.name));
   const fillGeo = enrich.has('geo_source');
-  const country = (column: string) => referenceLookup('country', 'c.country', column);
-  const category = (column: string) => referenceLookup('merchantCategory', 'c.merchant_category', column);
+  const country = (column: string) => `c._country_row.${column}`;
+  const category = (column: string) => `c._merchant_category_row.${column}`;
   const expressions = eventTableColumns(table).map((column) => {
     const name = column.name;
     switch (name) {
@@ -282,13 +283,25 @@ export function enrichedColumns(context: Pick<BatchContext, 'reportingCurrency'>
 }
 
 /**
+ * The checked records of `from` (a relation, with its WHERE if any) with their reference rows,
+ * each looked up once, as the relation `c` that enrichedColumns reads.
+ */
+export function withReferenceRows(table: TableSpec, from: string): string {
+  const enrich = new Set(enrichmentColumns(table).map((column) => column.name));
+  const rows = [
+    ...(['country_name', 'region', 'geo_source'].some((name) => enrich.has(name)) ? [`${referenceRow('country', 'country')} AS _country_row`] : []),
+    ...(['merchant_category_name', 'merchant_category_group'].some((name) => enrich.has(name)) ? [`${referenceRow('merchantCategory', 'merchant_category')} AS _merchant_category_row`] : []),
+  ];
+  return `(SELECT *${rows.map((row) => `, ${row}`).join('')} FROM ${from}) c`;
+}
+
+/**
  * The SELECT of a table's rows from checked records (staged-batch.ts): typed, enriched, sorted by
  * event time; with `repeated`, one row per `id` and `occurred_at` (the first read).
  */
 export function tableSelect(context: Pick<BatchContext, 'reportingCurrency'>, table: TableSpec, checked: string, repeated: boolean, ingestedAt: string, batchId: string): string {
   return `SELECT ${enrichedColumns(context, table, ingestedAt, batchId)}
-FROM ${checked} c
-WHERE c._out = ${literal(table.name)}
+FROM ${withReferenceRows(table, `${checked} WHERE _out = ${literal(table.name)}`)}
 ${repeated ? 'QUALIFY row_number() OVER (PARTITION BY c.id, c.occurred_at ORDER BY c.ordinal NULLS LAST) = 1' : ''}
 ORDER BY c.occurred_at`;
 }

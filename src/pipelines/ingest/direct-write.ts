@@ -31,7 +31,7 @@ import { referenceCodes } from '../../contract/registry.js';
 import { compileValidation } from '../../contract/sql-validation.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
-import { copyToStaging, enrichedColumns, type BatchContext, type StagedFile } from './batch-writer.js';
+import { copyToStaging, enrichedColumns, withReferenceRows, type BatchContext, type StagedFile } from './batch-writer.js';
 import { LAKE_PARQUET } from '../../lake/parquet-format.js';
 
 export interface DirectWrite {
@@ -121,7 +121,7 @@ export async function writeValidDirect(
     // it twice; the filter is cheap on the computed columns.
     await engine.run(`SET disabled_optimizers = 'filter_pushdown'`);
     const [row] = await engine.withMemoryAtLeast(ORDERED_WRITE_MEMORY, () => engine.rows<{ Count: number }>(
-      `COPY (SELECT ${enrichedColumns(context, table, ingestedAt, batchId)} FROM (${validation.sql}) c WHERE c._table = ${literal(table.name)} AND len(c.reasons) = 0)
+      `COPY (SELECT ${enrichedColumns(context, table, ingestedAt, batchId)} FROM ${withReferenceRows(table, `(${validation.sql}) WHERE _table = ${literal(table.name)} AND len(reasons) = 0`)})
         TO ${literal(file)} (${LAKE_PARQUET})`,
     ));
     written = Number(row?.Count ?? 0);

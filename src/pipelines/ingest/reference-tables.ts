@@ -55,6 +55,15 @@ const LOOKUPS = {
  * code is NULL or not in the table: what a LEFT JOIN gives, without a join.
  */
 export function referenceLookup(reference: keyof typeof LOOKUPS, key: string, column: string): string {
+  return `${referenceRow(reference, key)}.${column}`;
+}
+
+/**
+ * SQL for the whole row (a struct of the reference's columns) whose code is `key`, NULL when the
+ * code is NULL or not in the table. Looked up once, it serves several columns: a country's name,
+ * region, latitude and longitude cost one lookup instead of four.
+ */
+export function referenceRow(reference: keyof typeof LOOKUPS, key: string): string {
   const lookup = LOOKUPS[reference];
-  return `getvariable('${lookup.variable}')[enum_code(TRY_CAST(${key} AS ${lookup.type})) + 1].${column}`;
+  return `getvariable('${lookup.variable}')[enum_code(TRY_CAST(${key} AS ${lookup.type})) + 1]`;
 }
