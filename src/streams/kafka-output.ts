@@ -141,7 +141,7 @@ export class KafkaOutput {
   private async connect(): Promise<Producer> {
     if (this.producer && this.connected) return this.producer;
     this.client = createKafkaClient(this.settings, { logger: this.logger, retries: 2, quiet: true });
-    this.producer = createProducer(this.client, { idempotent: true });
+    this.producer = createProducer(this.client);
     try {
       await this.producer.connect();
     } catch (error) {

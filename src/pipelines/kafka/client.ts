@@ -48,18 +48,21 @@ function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
 }
 
 /**
- * A producer whose sends wait for every in-sync replica. `idempotent`: the broker drops a batch
- * the producer sent again after a timeout (kafkajs retries a request whose answer it did not
- * get), so a retry stores no second copy. It needs sends one at a time, which is how the
- * stream output sends; its retries are bounded so that a broker that is down fails the send
- * and the caller backs off and reports it (kafkajs warns that this limits the guarantee to
- * those retries).
+ * A producer whose sends wait for every in-sync replica, idempotent: the broker drops a batch the
+ * producer sent again after a timeout (kafkajs retries a request whose answer it did not get), so
+ * a retry stores no second copy. It needs sends one at a time, which is how every producer here
+ * sends (the stream output, the dead-letter topic, `generate --to kafka://`); its retries are
+ * bounded (`retries`, default 5) so that a broker that is down fails the send and the caller
+ * backs off and reports it (kafkajs warns that this limits the guarantee to those retries).
  */
-export function createProducer(client: KafkaClient, options: { idempotent?: boolean } = {}): Producer {
-  const base = { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner };
-  return options.idempotent
-    ? client.producer({ ...base, idempotent: true, maxInFlightRequests: 1, retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 } })
-    : client.producer({ ...base, idempotent: false });
+export function createProducer(client: KafkaClient, options: { retries?: number } = {}): Producer {
+  return client.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: options.retries ?? 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
 }
 
 /**

@@ -189,7 +189,7 @@ class KafkaIngestDaemon {
       if (!this.stopSignal.aborted) await this.ensureTopics();
       if (this.settings.dead_letter_topic && !this.stopSignal.aborted) {
         // Few retries per send: produceDeadLetters loops itself and must not hold a batch for minutes.
-        this.deadLetterProducer = createProducer(createKafkaClient(this.settings, { logger: this.logger, debug: this.options.debug ?? false, retries: 2 }));
+        this.deadLetterProducer = createProducer(createKafkaClient(this.settings, { logger: this.logger, debug: this.options.debug ?? false, retries: 2 }), { retries: 2 });
         await this.deadLetterProducer.connect();
       }
       const tick = Math.max(20, Math.min(250, Math.floor(this.settings.batch.max_ms / 4)));
