@@ -47,9 +47,9 @@ export function dataColumns(types: readonly EventTypeSpec[]): Map<string, FieldK
 // ---- Layered columns per field -------------------------------------------------------------
 // Each field gets four columns computed once: the JSON leaf `<p>_v` (NULL when missing or null;
 // for a field read as text, the text), its first character's code point `<p>_k` (the JSON kind:
-// 34 '"' string, a digit or 45 '-' number, 91 '[' array…; ord() reads one character where left()
-// cost three times as much), the decoded string `<p>_s` and the typed value `<p>_t`. Checks refer to these columns, which keeps
-// the SQL small enough for DuckDB to plan quickly.
+// 34 '"' string, a digit or 45 '-' number, 91 '[' array…; ord() reads one character where
+// left() cost three times as much), the decoded string `<p>_s` and the typed value `<p>_t`.
+// Checks refer to these columns, which keeps the SQL small enough for DuckDB to plan quickly.
 
 interface FieldColumns {
   v: string;
@@ -234,13 +234,12 @@ function parseStructure(columns: Map<string, FieldKind>, text: { envelope: Set<s
  * A text value that a JSON number, boolean, object or array could also have given when DuckDB's
  * typed parse read it as VARCHAR (`12`, `-0.5`, `1e+20`, `NaN`, `inf`, `true`, `{"a":1}`, `[1]`):
  * one that is itself valid JSON. The first character settles most strings with an integer
- * comparison (no JSON value but a string starts with another letter than those of true, false,
- * NaN, inf and Infinity); `json_valid` fails fast on the rest ("2026-11-25T…", "10.0.0.1"),
- * where a failed TRY_CAST to DOUBLE cost three times as much.
+ * comparison (past '9', only I N [ f i n t { start a JSON value other than a string);
+ * `json_valid` fails fast on the rest ("2026-11-25T…", "10.0.0.1"), where a failed TRY_CAST to
+ * DOUBLE cost three times as much. Like `from_json`, `json_type` reads the first of repeated keys.
  */
 function textMayNotBeString(value: string): string {
-  // I N [ f i n t {: the characters after '9' (57) that a JSON value other than a string starts
-  // with. A list, not IN: see inList.
+  // A list, not IN: see inList.
   return `(CASE WHEN ord(${value}) <= 57 OR list_contains([73, 78, ${BRACKET}, 102, 105, 110, 116, 123], ord(${value})) THEN json_valid(${value}) ELSE false END)`;
 }
 

@@ -280,6 +280,13 @@ describe('string fields read as text', () => {
     expectValid(record, 'transactions');
     expect(record.values.source).toBe(decoded);
   });
+  it('read the first of repeated keys, for the value and for its kind alike', async () => {
+    const first = await check(withData('transaction', {}).replace('"id":"evt-1"', '"id":"12","id":7'));
+    expectValid(first, 'transactions');
+    expect(first.id).toBe('12');
+    const numberFirst = await check(withData('transaction', {}).replace('"id":"evt-1"', '"id":7,"id":"12"'));
+    expect(numberFirst.reasons).toEqual(['id: expected a string, found a number']);
+  });
   it('read a value NaN (not JSON, but read by the parser) as a wrong kind', async () => {
     const record = await check(withData('transaction', {}).replace('"acc-1"', 'NaN'));
     expect(record.reasons).toHaveLength(1);
