@@ -245,12 +245,13 @@ describe('envelope', () => {
   });
 });
 
-// String fields are read as text by DuckDB's typed parse, which also turns numbers, booleans,
-// objects and arrays into text; a text that could be one of those has its JSON kind looked up
-// again (sql-validation.ts, readAsText). These are the texts on both sides of that line.
-describe('string fields read as text', () => {
+// Fields confined to words, codes, times or addresses are read as text by DuckDB's typed parse,
+// which also turns numbers, booleans, objects and arrays into text; a text that could be one of
+// those has its JSON kind looked up again (sql-validation.ts, readAsText). Free-form strings are
+// JSON leaves. These are the values on both sides of that line, in fields of both reads.
+describe('string fields and JSON kinds', () => {
   const looksLikeOther = ['12', '-0.5', '1e5', '+3', '.5', 'NaN', 'inf', 'Infinity', 'true', 'false', '{"a":1}', '[1]', 'null'];
-  it.each(looksLikeOther)('keep the string "%s" as a string, with its exact text', async (text) => {
+  it.each(looksLikeOther)('keep the string "%s" as a string in a free-form field, with its exact text', async (text) => {
     const record = await transaction({ account_id: text, city: text }, { id: text, source: text });
     expectValid(record, 'transactions');
     expect(record.id).toBe(text);
@@ -258,13 +259,23 @@ describe('string fields read as text', () => {
     expect(record.values.account_id).toBe(text);
     expect(record.values.city).toBe(text);
   });
+  it.each(looksLikeOther)('judge the string "%s" in a field read as text by its rule, as a string', async (text) => {
+    expectReasons(await transaction({ status: text, currency: text }), [
+      ['data.currency', `expected an ISO 4217 currency code, found "${text}"`],
+      ['data.status', `expected one of authorized, captured, declined, refunded, reversed, found "${text}"`],
+    ]);
+  });
   const others: [value: unknown, found: string][] = [[12, 'a number'], [-0.5, 'a number'], [1e21, 'a number'], [true, 'a boolean'], [false, 'a boolean'], [{ a: 1 }, 'an object'], [[1], 'an array'], [['USD'], 'an array']];
   it.each(others)('reject the value %j in a string field, found %s', async (value, found) => {
-    expectReasons(await transaction({ account_id: value, currency: value, city: value }, { source: value }), [
+    expectReasons(await transaction({ account_id: value, currency: value, status: value, country: value, ip: value, city: value }, { source: value, occurred_at: value }), [
+      ['occurred_at', `expected a string, found ${found}`],
       ['source', `expected a string, found ${found}`],
       ['data.account_id', `expected a string, found ${found}`],
       ['data.currency', `expected a string, found ${found}`],
+      ['data.status', `expected a string, found ${found}`],
+      ['data.country', `expected a string, found ${found}`],
       ['data.city', `expected a string, found ${found}`],
+      ['data.ip', `expected a string, found ${found}`],
     ]);
   });
   it('reject a number id and type with the kind, not as an unknown type', async () => {
@@ -279,18 +290,26 @@ describe('string fields read as text', () => {
     const record = await check(withData('transaction', {}, {}).replace('"payments-api"', `"${text}"`));
     expectValid(record, 'transactions');
     expect(record.values.source).toBe(decoded);
+    const escapedCode = await check(withData('transaction', {}).replace('"currency":"EUR"', String.raw`"currency":"\u0045UR"`));
+    expectValid(escapedCode, 'transactions');
+    expect(escapedCode.values.currency).toBe('EUR');
   });
   it('read the first of repeated keys, for the value and for its kind alike', async () => {
-    const first = await check(withData('transaction', {}).replace('"id":"evt-1"', '"id":"12","id":7'));
+    const first = await check(withData('transaction', {}).replace('"status":"captured"', '"status":"captured","status":5'));
     expectValid(first, 'transactions');
-    expect(first.id).toBe('12');
-    const numberFirst = await check(withData('transaction', {}).replace('"id":"evt-1"', '"id":7,"id":"12"'));
-    expect(numberFirst.reasons).toEqual(['id: expected a string, found a number']);
+    expect(first.values.status).toBe('captured');
+    const numberFirst = await check(withData('transaction', {}).replace('"status":"captured"', '"status":5,"status":"captured"'));
+    expect(numberFirst.reasons).toEqual(['data.status: expected a string, found a number']);
+    const idFirst = await check(withData('transaction', {}).replace('"id":"evt-1"', '"id":"12","id":7'));
+    expectValid(idFirst, 'transactions');
+    expect(idFirst.id).toBe('12');
   });
-  it('read a value NaN (not JSON, but read by the parser) as a wrong kind', async () => {
-    const record = await check(withData('transaction', {}).replace('"acc-1"', 'NaN'));
-    expect(record.reasons).toHaveLength(1);
-    expect(record.reasons[0]).toMatch(/^data\.account_id: expected a string, found /);
+  it('read a value NaN (not JSON, but read by the parser) as a wrong kind, in either read', async () => {
+    const leaf = await check(withData('transaction', {}).replace('"acc-1"', 'NaN'));
+    expect(leaf.reasons).toHaveLength(1);
+    expect(leaf.reasons[0]).toMatch(/^data\.account_id: expected a string, found /);
+    const text = await check(withData('transaction', {}).replace('"EUR"', 'NaN'));
+    expect(text.reasons).toEqual([leaf.reasons[0]!.replace('data.account_id', 'data.currency')]);
   });
 });
 
