@@ -37,6 +37,7 @@ export function initialJobState(job: CompiledJob): JobState {
 /**
  * Advances `state` (mutated and returned) by one batch. `ingestedAt` (epoch ms) is the batch's
  * commit time, stored with every event, so the future-skew check is the same on replay.
+ * `batchSorted`: the batch is already in processing order (compareEvents).
  *
  * The watermark is the smallest, over the job's event types, of the newest event time of that
  * type (never moving back); it stays unset until every type has been seen. One type per Kafka topic, so a topic that is read ahead
@@ -48,11 +49,13 @@ export function initialJobState(job: CompiledJob): JobState {
  * forever. Ingest time is each batch's `ingested_at`, stored in the lake, so replay decides the
  * same. Infinity: never idle.
  */
-export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number, idleTimeout = Infinity): JobAdvance {
+export function advanceJob(job: CompiledJob, state: JobState, batch: readonly StreamEvent[], ingestedAt: number, maxFutureSkew: number, idleTimeout = Infinity, batchSorted = false): JobAdvance {
   if (job.operator.revive) state.operator = job.operator.revive(state.operator);
   const refused: RefusedEvent[] = [];
   const types = new Set(job.operator.eventTypes);
   const events: StreamEvent[] = [];
+  // Newest event time per type of this batch, found in the same pass.
+  const newest = new Map<string, number>();
   for (const event of batch) {
     if (!types.has(event.type)) continue;
     if (event.time > ingestedAt + maxFutureSkew) {
@@ -60,17 +63,20 @@ export function advanceJob(job: CompiledJob, state: JobState, batch: readonly St
       continue;
     }
     events.push(event);
+    const time = newest.get(event.type);
+    if (time === undefined || event.time > time) newest.set(event.type, event.time);
   }
   if (events.length === 0) return { state, emissions: [], refused };
-  events.sort(compareEvents);
+  // A batch the caller sorted stays sorted when filtered (the runner sorts once for all jobs).
+  if (!batchSorted) events.sort(compareEvents);
   const before = state.watermark;
   const typeWatermarks = (state.typeWatermarks ??= {});
   const seenAt = (state.typeSeenAt ??= {});
   state.startedAt ??= ingestedAt;
-  for (const event of events) {
-    const seen = typeWatermarks[event.type];
-    if (seen === undefined || event.time > seen) typeWatermarks[event.type] = event.time;
-    seenAt[event.type] = ingestedAt;
+  for (const [type, time] of newest) {
+    const seen = typeWatermarks[type];
+    if (seen === undefined || time > seen) typeWatermarks[type] = time;
+    seenAt[type] = ingestedAt;
   }
   // The batch's own types are always active (0 ≤ idleTimeout), so `active` is never empty.
   const active = job.operator.eventTypes.filter((type) => ingestedAt - (seenAt[type] ?? state.startedAt!) <= idleTimeout);

@@ -251,12 +251,12 @@ export class StreamRunner {
    * definition changed start again from an empty state, and jobs no longer declared are dropped.
    */
   private advanceAll(state: StreamsState, events: StreamEvent[], ingestedAt: number): { job: CompiledJob; result: JobAdvance }[] {
-    // Each job sorts its events; sorted once here, each of those sorts only checks the order.
+    // Sorted once here for every job (advanceJob's batchSorted).
     events.sort(compareEvents);
     const results = this.streams.jobs.map((job) => {
       let jobState = state.jobs[job.name];
       if (jobState?.fingerprint !== job.fingerprint) jobState = initialJobState(job);
-      const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew, this.streams.idleTimeout);
+      const result = advanceJob(job, jobState, events, ingestedAt, this.streams.maxFutureSkew, this.streams.idleTimeout, true);
       state.jobs[job.name] = result.state;
       return { job, result };
     });

@@ -10,7 +10,7 @@ import { compileStreams, type CompiledJob } from '../../../src/streams/config.js
 import { advanceJob, initialJobState, type JobState } from '../../../src/streams/job.js';
 import type { Emission } from '../../../src/streams/operator.js';
 import { streamsFileSchema, type Where } from '../../../src/streams/schema.js';
-import { compileWhere, type StreamEvent } from '../../../src/streams/stream-event.js';
+import { compareEvents, compileWhere, type StreamEvent } from '../../../src/streams/stream-event.js';
 import { generateBatches, pick, type Batch } from './random-events.js';
 import { aggregate, referenceJoin, referencePattern, referenceSessions, referenceWindows } from './reference.js';
 
@@ -23,19 +23,24 @@ function compile(job: unknown): CompiledJob {
 }
 
 /** Runs a job over the batches; with `checkpoint`, the state goes through JSON after every batch. */
-function run(job: CompiledJob, batches: Batch[], checkpoint = false): { emissions: Emission[]; late: string[]; future: string[] } {
+function run(job: CompiledJob, batches: Batch[], checkpoint = false, presorted = false): { emissions: Emission[]; late: string[]; future: string[] } {
   let state: JobState = initialJobState(job);
   const emissions: Emission[] = [];
   const late: string[] = [];
   const future: string[] = [];
   for (const batch of batches) {
-    const result = advanceJob(job, state, batch.events, batch.ingestedAt, SKEW);
+    // With `presorted`, the batch is sorted first and given as sorted, as the runner does.
+    const events = presorted ? [...batch.events].sort(compareEvents) : batch.events;
+    const result = advanceJob(job, state, events, batch.ingestedAt, SKEW, Infinity, presorted);
     emissions.push(...result.emissions);
     for (const refused of result.refused) (refused.stage === 'late' ? late : future).push(refused.eventId);
     state = checkpoint ? JSON.parse(JSON.stringify(result.state)) as JobState : result.state;
   }
   return { emissions, late, future };
 }
+
+/** A run's results with its future events in id order: they are refused in the order of the batch given, sorted or not. */
+const inAnyOrderOfFuture = (result: ReturnType<typeof run>) => ({ ...result, future: [...result.future].sort() });
 
 const COUNTRIES = ['DE', 'FR', 'US'];
 const CHANNELS = ['ecommerce', 'atm'];
@@ -107,6 +112,7 @@ describe('window operator against the brute-force reference', () => {
         if (lateness > 0) expect(live.emissions.some((e) => e.op === 'update')).toBe(true);
         // A restart between any two batches (state through JSON) changes nothing.
         expect(run(job, batches, true)).toEqual(live);
+        expect(inAnyOrderOfFuture(run(job, batches, false, true))).toEqual(inAnyOrderOfFuture(live));
       });
     }
   }
@@ -135,6 +141,7 @@ describe('window operator against the brute-force reference', () => {
       }
       expect([...live.late].sort()).toEqual(reference.late.sort());
       expect(run(job, batches, true)).toEqual(live);
+      expect(inAnyOrderOfFuture(run(job, batches, false, true))).toEqual(inAnyOrderOfFuture(live));
     });
   }
 });
@@ -167,6 +174,7 @@ describe('join operator against the brute-force reference', () => {
       expect(live.emissions.filter((e) => !e.row.matched && e.row.right_id !== null).map((e) => e.row.right_id).sort()).toEqual(reference.unmatchedRight);
       expect([...live.late].sort()).toEqual(reference.late.sort());
       expect(run(job, batches, true)).toEqual(live);
+      expect(inAnyOrderOfFuture(run(job, batches, false, true))).toEqual(inAnyOrderOfFuture(live));
     });
   }
 });
@@ -242,6 +250,7 @@ describe('pattern operator against the exhaustive reference', () => {
         });
       }
       expect(run(job, batches, true)).toEqual(live);
+      expect(inAnyOrderOfFuture(run(job, batches, false, true))).toEqual(inAnyOrderOfFuture(live));
     });
   }
 });
