@@ -23,7 +23,7 @@ export const ENVELOPE_COLUMNS: readonly ColumnSpec[] = [
 ];
 
 /** Enrichment columns, each added when the table has the fields it needs. */
-interface Enrichment extends ColumnSpec {
+export interface Enrichment extends ColumnSpec {
   needs: string[];
 }
 
@@ -57,7 +57,7 @@ export const DEAD_LETTER_COLUMNS: readonly ColumnSpec[] = [
   { name: 'batch_id', sqlType: 'VARCHAR', description: 'Ingest batch.' },
 ];
 
-export function enrichmentColumns(table: TableSpec): ColumnSpec[] {
+export function enrichmentColumns(table: TableSpec): Enrichment[] {
   return ENRICHMENTS.filter((enrichment) => enrichment.needs.every((field) => table.dataColumns.has(field)));
 }
 

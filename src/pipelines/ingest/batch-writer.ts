@@ -203,10 +203,10 @@ async function dedupPrewritten(engine: Engine, layout: LakeLayout, snapshot: Sna
   if (files.length === 0) return files;
   const written = `read_parquet([${files.map((file) => literal(file.file)).join(', ')}], hive_partitioning = false, file_row_number = true, filename = true)`;
   const dates = new Set(files.map((file) => file.partition.event_date ?? ''));
+  // An aggregate without GROUP BY: always one row.
   const [shape] = await engine.rows<{ repeated: number; minTime: string; maxTime: string }>(
     `SELECT count(*) - count(DISTINCT (id, occurred_at)) AS repeated, ${timeRangeText('min(occurred_at)')} AS "minTime", ${timeRangeText('max(occurred_at)')} AS "maxTime" FROM ${written}`,
-  );
-  if (!shape) return files;
+  ) as [{ repeated: number; minTime: string; maxTime: string }];
   const existing = await existingEventsRelation(engine, layout, snapshot, table, dates, { minTime: shape.minTime, maxTime: shape.maxTime }, `SELECT id, occurred_at FROM ${written}`);
   const known = existing ? Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM ${existing}`))[0]?.n ?? 0) : 0;
   if (Number(shape.repeated) === 0 && known === 0) return files;
@@ -287,12 +287,13 @@ export function enrichedColumns(context: Pick<BatchContext, 'reportingCurrency'>
  * each looked up once, as the relation `c` that enrichedColumns reads.
  */
 export function withReferenceRows(table: TableSpec, from: string): string {
-  const enrich = new Set(enrichmentColumns(table).map((column) => column.name));
+  // A reference row is read when an enrichment of the table needs its code field.
+  const needed = new Set(enrichmentColumns(table).flatMap((enrichment) => enrichment.needs));
   const rows = [
-    ...(['country_name', 'region', 'geo_source'].some((name) => enrich.has(name)) ? [`${referenceRow('country', 'country')} AS _country_row`] : []),
-    ...(['merchant_category_name', 'merchant_category_group'].some((name) => enrich.has(name)) ? [`${referenceRow('merchantCategory', 'merchant_category')} AS _merchant_category_row`] : []),
+    ...(needed.has('country') ? [`, ${referenceRow('country', 'country')} AS _country_row`] : []),
+    ...(needed.has('merchant_category') ? [`, ${referenceRow('merchantCategory', 'merchant_category')} AS _merchant_category_row`] : []),
   ];
-  return `(SELECT *${rows.map((row) => `, ${row}`).join('')} FROM ${from}) c`;
+  return `(SELECT *${rows.join('')} FROM ${from}) c`;
 }
 
 /**
