@@ -285,8 +285,11 @@ export interface ValidationQuery {
 const envelopeColumns = (name: string) => columnsFor(`e_${name}`);
 const dataFieldColumns = (name: string) => columnsFor(`d_${name}`);
 
-/** Builds the validation query for a set of event types over a relation named `inputRelation`. */
-export function compileValidation(types: readonly EventTypeSpec[], codes: ReferenceCodes, inputRelation: string): ValidationQuery {
+/**
+ * Builds the validation query for a set of event types over a relation named `inputRelation`.
+ * `keep`: further output columns, by name, computed from the input's columns (SQL expressions).
+ */
+export function compileValidation(types: readonly EventTypeSpec[], codes: ReferenceCodes, inputRelation: string, keep: Readonly<Record<string, string>> = {}): ValidationQuery {
   const columns = dataColumns(types);
   const text = textFields(types);
   const jsonPath = (...keys: string[]) => `$.${keys.map((key) => JSON.stringify(key)).join('.')}`;
@@ -352,12 +355,14 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
   // holds, it has no unknown key, and the filter above (a lambda per key) is not run.
   const requiredKeys = ENVELOPE_FIELDS.filter((field) => field.required === true).length + 1; // + data
   const knownPresent = [String(requiredKeys), ...ENVELOPE_FIELDS.filter((field) => field.required !== true).map((field) => `(${envelopeColumns(field.name).v} IS NOT NULL)::INTEGER`)].join(' + ');
+  // Columns the caller computes from the input (`keep`): carried through to the output.
+  const kept = Object.keys(keep).map((name) => `${ident(name)}, `).join('');
   const sql = `
 WITH _parsed AS (
-  SELECT raw, origin, ordinal, TRY(from_json(raw, ${literal(parseStructure(columns, text))})) AS _j FROM ${inputRelation}
+  SELECT raw, origin, ordinal, ${Object.entries(keep).map(([name, expression]) => `${expression} AS ${ident(name)}, `).join('')}TRY(from_json(raw, ${literal(parseStructure(columns, text))})) AS _j FROM ${inputRelation}
 ),
 _leaves AS (
-  SELECT raw, origin, ordinal, _j, ${fields.map((f) => `${f.leaf} AS ${f.c.v}`).join(', ')} FROM _parsed
+  SELECT raw, origin, ordinal, ${kept}_j, ${fields.map((f) => `${f.leaf} AS ${f.c.v}`).join(', ')} FROM _parsed
 ),
 _kinds AS (
   SELECT *, ${fields.map((f) => `${f.text ? `CASE WHEN ${f.c.v} IS NULL THEN NULL WHEN NOT ${textMayNotBeString(f.c.v)} THEN ${QUOTE} ELSE ${kindOfText('raw', f.path, f.c.v)} END` : `ord(${f.c.v})`} AS ${f.c.k}`).join(', ')} FROM _leaves
@@ -385,7 +390,7 @@ _checked AS (
   FROM _guards
 )
 SELECT
-  ordinal, origin,
+  ordinal, origin, ${kept}
   ${envelopeColumns('id').s} AS id,
   ${type.s} AS "type",
   ${version.t} AS version,

@@ -67,8 +67,8 @@ describe('file ingest: the fast path stores exactly what the general path stores
     await general?.cleanup();
   });
 
-  async function ingestBoth(file: string): Promise<{ fast: IngestSummary; general: IngestSummary }> {
-    const fastSummary = await ingestFiles(fast.workspace, { paths: [file], maxErrors: -1 });
+  async function ingestBoth(file: string, options: { routedFastPathBytes?: number } = {}): Promise<{ fast: IngestSummary; general: IngestSummary }> {
+    const fastSummary = await ingestFiles(fast.workspace, { paths: [file], maxErrors: -1, ...options });
     const generalSummary = await ingestFiles(general.workspace, { paths: [file], maxErrors: -1, fastPath: false });
     expect(fastSummary.failures).toEqual([]);
     expect(generalSummary.failures).toEqual([]);
@@ -81,7 +81,7 @@ describe('file ingest: the fast path stores exactly what the general path stores
   it('a clean file of one type: written in one pass, kept in input (time) order', async () => {
     const file = await generate(fast.dir, 'clean.ndjson', { seed: 3, count: 4_000, types: ['transaction'], start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z') });
     const { fast: summary } = await ingestBoth(file);
-    expect(summary.files[0]?.fastPath).toEqual({ table: 'transactions', rows: 4_000, rewritten: false });
+    expect(summary.files[0]?.fastPath).toEqual([{ table: 'transactions', rows: 4_000, rewritten: false }]);
     expect(summary.stored).toBe(4_000);
     expect(await rowsOutOfOrder(fast.workspace, 'transactions')).toBe(0);
   });
@@ -93,7 +93,7 @@ describe('file ingest: the fast path stores exactly what the general path stores
     const file = path.join(fast.dir, 'spaced.ndjson');
     await writeFile(file, `${spaced.join('\n')}\n`);
     const { fast: summary } = await ingestBoth(file);
-    expect(summary.files[0]?.fastPath).toEqual({ table: 'fraud_detections', rows: 1_200, rewritten: false });
+    expect(summary.files[0]?.fastPath).toEqual([{ table: 'fraud_detections', rows: 1_200, rewritten: false }]);
   });
 
   it('clean records of one type first, then bad records, re-sends and all four types: the general path takes the rest', async () => {
@@ -102,7 +102,7 @@ describe('file ingest: the fast path stores exactly what the general path stores
     const file = path.join(fast.dir, 'clean-then-mixed.ndjson');
     await writeFile(file, (await readFile(head, 'utf8')) + (await readFile(tail, 'utf8')));
     const { fast: summary } = await ingestBoth(file);
-    expect(summary.files[0]?.fastPath?.rows).toBeGreaterThan(1_500);
+    expect(summary.files[0]?.fastPath?.[0]?.rows).toBeGreaterThan(1_500);
     expect(summary.rejected).toBeGreaterThan(0);
     expect(summary.duplicates).toBeGreaterThan(0);
     for (const table of TABLES) expect((await runQuery(fast.workspace, `SELECT count(*) AS n FROM ${table}`)).rows[0]?.n).toBeGreaterThan(0);
@@ -115,6 +115,60 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(summary.rejected).toBeGreaterThan(0);
   });
 
+  it('a large clean file of four types: one fast pass per table, each over the records its text routes there', async () => {
+    const file = await generate(fast.dir, 'mixed-clean.ndjson', { seed: 12, count: 6_000, start: new Date('2026-11-23T00:00:00Z'), end: new Date('2026-11-24T00:00:00Z') });
+    const { fast: summary } = await ingestBoth(file, { routedFastPathBytes: 0 });
+    const passes = summary.files[0]?.fastPath ?? [];
+    expect(passes.map((pass) => pass.table)).toEqual([...TABLES].sort());
+    expect(passes.reduce((sum, pass) => sum + pass.rows, 0)).toBe(6_000);
+    expect(passes.every((pass) => !pass.rewritten)).toBe(true);
+    expect(summary.stored).toBe(6_000);
+    for (const table of TABLES) expect(await rowsOutOfOrder(fast.workspace, table)).toBe(0);
+  });
+
+  it('a large file of four types, clean at first, then bad records, re-sends, spaced JSON and a type name in a nested field', async () => {
+    const head = await generate(fast.dir, 'routed-head.ndjson', { seed: 13, count: 1_500, start: new Date('2026-11-22T00:00:00Z'), end: new Date('2026-11-22T06:00:00Z') });
+    const tail = await generate(fast.dir, 'routed-tail.ndjson', { seed: 14, count: 4_000, start: new Date('2026-11-22T00:00:00Z'), end: new Date('2026-11-23T00:00:00Z'), badRatio: 0.05, duplicateRatio: 0.03 });
+    const tailLines = (await readFile(tail, 'utf8')).trimEnd().split('\n');
+    const parsed = tailLines.flatMap((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return typeof value === 'object' && value !== null ? [value as { type?: unknown; data?: Record<string, unknown> }] : [];
+      } catch {
+        return [];
+      }
+    });
+    // No compact `"type":"<name>"` to route by: left to the general path.
+    const spaced = parsed.filter((event) => event.type === 'fraud_detection').slice(0, 20).map((event) => JSON.stringify({ ...event, id: `${String((event as { id?: unknown }).id)}-spaced` }, null, 1).replace(/\n\s*/g, ' '));
+    // A notification whose data names another type: routed to transactions, whose pass does not
+    // write it; the general path must still take it (stored or rejected as the rules say).
+    const notification = parsed.find((event) => event.type === 'notification' && typeof event.data === 'object')!;
+    const nested = JSON.stringify({ ...notification, id: 'evt_nested_type_name', data: { ...notification.data, type: 'transaction' } });
+    expect(nested).toContain('"type":"transaction"');
+    const file = path.join(fast.dir, 'routed-mixed.ndjson');
+    // And a line that is not UTF-8: read once, by the first pass only, and dead-lettered once.
+    const notUtf8 = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    const text = (lines: string[]) => Buffer.from(`${lines.join('\n')}\n`);
+    await writeFile(file, Buffer.concat([text([(await readFile(head, 'utf8')).trimEnd(), ...tailLines.slice(0, 100)]), notUtf8, text(['', ...tailLines.slice(100), ...spaced, nested])]));
+    const { fast: summary } = await ingestBoth(file, { routedFastPathBytes: 0 });
+    expect(summary.files[0]?.fastPath?.map((pass) => pass.table)).toEqual([...TABLES].sort());
+    expect(summary.rejected).toBeGreaterThan(0);
+    expect(summary.duplicates).toBeGreaterThan(0);
+    const spacedStored = (await runQuery(fast.workspace, `SELECT count(*) AS n FROM fraud_detections WHERE id LIKE '%-spaced'`)).rows[0]?.n;
+    expect(Number(spacedStored)).toBeGreaterThan(0);
+    const unreadable = (await runQuery(fast.workspace, `SELECT count(*) AS n FROM dead_letters WHERE stage = 'parse' AND origin LIKE '%routed-mixed.ndjson:1601'`)).rows[0]?.n;
+    expect(Number(unreadable)).toBe(1);
+    const nestedFound = (await runQuery(fast.workspace, `SELECT (SELECT count(*) FROM notifications WHERE id = 'evt_nested_type_name') + (SELECT count(*) FROM dead_letters WHERE event_id = 'evt_nested_type_name') AS n`)).rows[0]?.n;
+    expect(Number(nestedFound)).toBe(1);
+  });
+
+  it('a small file of four types takes the general path alone (one pass beats four there)', async () => {
+    const file = await generate(fast.dir, 'mixed-small.ndjson', { seed: 15, count: 2_000, start: new Date('2026-11-21T00:00:00Z'), end: new Date('2026-11-22T00:00:00Z') });
+    const { fast: summary } = await ingestBoth(file);
+    expect(summary.files[0]?.fastPath).toBeUndefined();
+    expect(summary.stored).toBe(2_000);
+  });
+
   it('unsorted input over several days: rewritten sorted, one file per day', async () => {
     const source = await generate(fast.dir, 'days.ndjson', { seed: 9, count: 5_000, types: ['notification'], start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-23T00:00:00Z') });
     const lines = (await readFile(source, 'utf8')).trimEnd().split('\n');
@@ -125,7 +179,7 @@ describe('file ingest: the fast path stores exactly what the general path stores
     const file = path.join(fast.dir, 'shuffled.ndjson');
     await writeFile(file, `${shuffled.join('\n')}\n`);
     const { fast: summary } = await ingestBoth(file);
-    expect(summary.files[0]?.fastPath).toMatchObject({ table: 'notifications', rewritten: true });
+    expect(summary.files[0]?.fastPath).toMatchObject([{ table: 'notifications', rewritten: true }]);
     expect(await rowsOutOfOrder(fast.workspace, 'notifications')).toBe(0);
     const snapshot = await readLatestSnapshot(new LakeLayout(fast.workspace.lakeRoot));
     const days = new Set(snapshot.files.filter((entry) => entry.table === 'notifications').map((entry) => entry.partition.event_date));
@@ -139,7 +193,7 @@ describe('file ingest: the fast path stores exactly what the general path stores
     try {
       const file = await generate(own.dir, 'ordered-days.ndjson', { seed: 11, count: 130_000, types: ['security_alert'], start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-23T00:00:00Z') });
       const summary = await ingestFiles(own.workspace, { paths: [file], maxErrors: -1 });
-      expect(summary.files[0]?.fastPath).toEqual({ table: 'security_alerts', rows: 130_000, rewritten: false });
+      expect(summary.files[0]?.fastPath).toEqual([{ table: 'security_alerts', rows: 130_000, rewritten: false }]);
       expect(await rowsOutOfOrder(own.workspace, 'security_alerts')).toBe(0);
       const snapshot = await readLatestSnapshot(new LakeLayout(own.workspace.lakeRoot));
       const files = snapshot.files.filter((entry) => entry.table === 'security_alerts' && entry.addedIn === snapshot.version);

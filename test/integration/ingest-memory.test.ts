@@ -32,7 +32,7 @@ describe('lake writes under a small memory limit', () => {
 
   it('stores every event, rewritten in time order', async () => {
     expect(summary.failures).toEqual([]);
-    expect(summary.files[0]!.fastPath).toMatchObject({ table: 'transactions', rewritten: true });
+    expect(summary.files[0]!.fastPath).toMatchObject([{ table: 'transactions', rewritten: true }]);
     const stored = await runQuery(workspace, 'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM transactions');
     expect(stored.rows[0]).toEqual({ n: EVENTS, ids: EVENTS });
     const files = await runQuery(workspace, `SELECT count(*) AS n FROM (

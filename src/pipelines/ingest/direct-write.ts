@@ -59,33 +59,61 @@ export function directlyWritten(table: string): string {
 
 /**
  * The table of the batch when its first records are all valid records of one table, else
- * undefined: then the general path alone is cheaper. Whatever the fast path does not write, the
- * general path validates again, every record of the batch (it must exclude exactly those
- * written): a batch of four types (58 % transactions) took 6.7 s per 500,000 events with the
- * fast path and 4.0 s without it (docs/performance.md).
- *
- * A mixed sample is told by the type names in the text (`"type":"<name>"`), without a parse;
- * only a sample of one type is validated, with that type's rules alone. Validating it with every
- * type's rules cost 56 ms per batch, mostly planning the query.
+ * undefined: then the general path alone is cheaper (see `tablesOf`).
  */
 export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<string | undefined> {
-  const sample = `(SELECT * FROM (${inputSql}) LIMIT ${SAMPLE_RECORDS})`;
-  const routes = await engine.rows<{ table: string | null }>(`SELECT DISTINCT ${tableByTypeName(registry)} AS "table" FROM ${sample}`);
-  const named = routes.map((route) => route.table).filter((table): table is string => table !== null);
-  if (named.length > 1) return undefined;
-  // No type name found in the text at all (JSON written with spaces after its colons): every
-  // type's rules decide, as before.
-  const types = named.length === 1 ? registry.specs.filter((spec) => spec.table === named[0]) : registry.specs;
-  const validation = compileValidation(types, referenceCodes(), sample);
-  // One row per destination: a table's name, or NULL for rejected records.
-  const rows = await engine.rows<{ table: string | null }>(
-    `SELECT DISTINCT CASE WHEN len(reasons) = 0 THEN _table END AS "table" FROM (${validation.sql})`,
-  );
-  return rows.length === 1 && rows[0]!.table !== null ? rows[0]!.table : undefined;
+  const tables = await tablesOf(engine, registry, inputSql, { routed: false });
+  return tables?.[0];
 }
 
-/** The table a record's text names by its first `"type":"<name>"` of a known type (compact JSON), or NULL. */
-function tableByTypeName(registry: EventTypeRegistry): string {
+/**
+ * The tables of the batch when its first records are all valid, else undefined: then the general
+ * path alone is cheaper. Whatever the fast path does not write, the general path validates
+ * again, every record of the batch (it must exclude exactly those written): a batch whose
+ * records are mostly rejected would be validated twice.
+ *
+ * One table: the fast path takes the whole input. Several (a file of mixed types), when
+ * `routed`: each table's fast pass takes the records whose text names one of its types
+ * (`routeSql`), so that no record is validated by every type's rules; not `routed`: undefined. The type names are found in the text (`"type":"<name>"`),
+ * without a parse; each table's sample records are validated with that table's rules alone
+ * (validating them with every type's rules cost 56 ms per batch, mostly planning the query).
+ */
+export async function tablesOf(engine: Engine, registry: EventTypeRegistry, inputSql: string, options: { routed: boolean }): Promise<string[] | undefined> {
+  const sample = `(SELECT * FROM (${inputSql}) LIMIT ${SAMPLE_RECORDS})`;
+  const route = routeSql(registry);
+  const routes = await engine.rows<{ table: string | null }>(`SELECT DISTINCT ${route} AS "table" FROM ${sample}`);
+  const named = routes.map((row) => row.table).filter((table): table is string => table !== null);
+  if (named.length <= 1) {
+    // No type name found in the text at all (JSON written with spaces after its colons): every
+    // type's rules decide, as before.
+    const types = named.length === 1 ? registry.specs.filter((spec) => spec.table === named[0]) : registry.specs;
+    const validation = compileValidation(types, referenceCodes(), sample);
+    // One row per destination: a table's name, or NULL for rejected records.
+    const rows = await engine.rows<{ table: string | null }>(
+      `SELECT DISTINCT CASE WHEN len(reasons) = 0 THEN _table END AS "table" FROM (${validation.sql})`,
+    );
+    return rows.length === 1 && rows[0]!.table !== null ? [rows[0]!.table] : undefined;
+  }
+  // Mixed: a record without a type name in its text (routed nowhere) or not valid for its route
+  // makes the sample unclean.
+  if (!options.routed || routes.some((row) => row.table === null)) return undefined;
+  for (const table of named) {
+    const validation = compileValidation(registry.specs.filter((spec) => spec.table === table), referenceCodes(), `(SELECT * FROM ${sample} WHERE ${route} = ${literal(table)})`);
+    const [row] = await engine.rows<{ unclean: number }>(
+      `SELECT count(*) FILTER (WHERE len(reasons) > 0 OR _table IS DISTINCT FROM ${literal(table)}) AS unclean FROM (${validation.sql})`,
+    );
+    if (Number(row?.unclean ?? 1) > 0) return undefined;
+  }
+  return named.sort();
+}
+
+/**
+ * The table a record's text names: of the known types, in the registry's order, the first whose
+ * `"type":"<name>"` (compact JSON) the text contains; NULL for none. Over a relation with the
+ * record's text in `raw`. Deterministic, so a fast pass that took the records routed to its table
+ * and the general path that leaves them out agree.
+ */
+export function routeSql(registry: EventTypeRegistry): string {
   const tables = new Map(registry.specs.map((spec) => [spec.type, spec.table]));
   const json = (text: string) => JSON.stringify(text);
   return `CASE ${[...tables].map(([type, table]) => `WHEN contains(raw, ${literal(`${json('type')}:${json(type)}`)}) THEN ${literal(table)}`).join(' ')} END`;

@@ -42,6 +42,8 @@ export interface StageOptions {
    * the Kafka topic in `origin`): they are left out.
    */
   excludeWritten?: { table: string; where?: string }[];
+  /** Columns computed from the input for those conditions (compileValidation's `keep`), such as the route of a mixed file's record. */
+  keep?: Record<string, string>;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function stageValidatedBatch(engine: Engine, registry: EventTypeReg
   };
   try {
     await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(input)} AS ${inputSql}`);
-    const validation = compileValidation(registry.specs, referenceCodes(), ident(input));
+    const validation = compileValidation(registry.specs, referenceCodes(), ident(input), options.keep);
     // Order does not matter here (records carry their origin), and not keeping it saves memory.
     await engine.run(`SET preserve_insertion_order = false`);
     // The exclusion filter must not be pushed into the validation: that computes reasons twice.
