@@ -8,7 +8,7 @@ export const ENV_VARS = {
   ANALYTICS_DUCKDB_THREADS: 'DuckDB worker threads (default: number of CPUs; for the Kafka daemon, CPUs ÷ 2, as it validates two batches at once).',
   ANALYTICS_DUCKDB_MEMORY: 'DuckDB memory limit, e.g. `512MB` (default: workspace setting).',
   ANALYTICS_LAKE_LOCK_WAIT: 'How long a writer waits for another one\'s lake commit before it fails with LAKE_BUSY, as `30s`, `2m` (default `10m`); the Kafka daemon then retries the batch.',
-  ANALYTICS_STREAM_SLICE_EVENTS: 'Events the stream jobs advance at once: a larger batch (a whole file is one) is read in slices of event time (default 100000); smaller holds less memory.',
+  ANALYTICS_STREAM_SLICE_EVENTS: 'Events the stream jobs advance at once: a larger batch (a whole file is one) is read in slices of event time (default 50000, a full Kafka batch); smaller holds less memory.',
   ANALYTICS_ETL_TEST_PAUSE: 'Tests only: `<step>[@<date>]:<ms>` makes `etl run` wait that long after the step finishes (to kill a run mid-way).',
   ANALYTICS_DASHBOARD_TEST_CRASH: 'Tests only: `render:<ms>` or `timer:<ms>` makes the live dashboard crash that long after it starts (in a React render, or in a timer outside React), to test that the terminal is restored.',
   NO_COLOR: 'Disable colours (any value).',

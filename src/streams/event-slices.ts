@@ -18,7 +18,7 @@ import type { StreamEvent } from './stream-event.js';
 import { appendAll } from './append-all.js';
 
 /** Events held at once when a batch is larger. */
-export const DEFAULT_SLICE_EVENTS = 100_000;
+export const DEFAULT_SLICE_EVENTS = 50_000;
 
 /** One table's events to read: a relation (a table function or subquery) and the rows to take. */
 export interface EventSource {
