@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration and end-to-end tests start real processes; two cores, so keep parallelism modest.
     maxWorkers: 2,
     pool: 'forks',
+    // The Kafka broker the test files share: started by the first that needs it, stopped after the run.
+    globalSetup: ['test/support/kafka-global-setup.ts'],
   },
 });

@@ -12,12 +12,11 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, queryRows, removeTempDirs, runCli } from '../support/cli.js';
 import type { TestEvent } from '../support/events.js';
-import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { sharedBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { TmuxSession } from '../support/tmux.js';
 import { connectProducer, createTopics, eventually, makeKafkaWorkspace, produceEvents, startDaemon, type DaemonProcess, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { freePort } from '../support/ports.js';
 
-const PORT = testKafkaPort(19198);
 const COUNTRIES = ['FR', 'US', 'DE'] as const;
 const CHANNELS = ['ecommerce', 'card_present'] as const;
 
@@ -54,7 +53,7 @@ describe('analytics dashboard in tmux, fed by a running ingest daemon', () => {
   let daemon: DaemonProcess;
 
   beforeAll(async () => {
-    broker = await ensureBroker({ port: PORT });
+    broker = await sharedBroker();
     producer = await connectProducer(broker.brokers);
     workspace = await makeKafkaWorkspace({ batchMaxMs: 300 });
     // The status panel reads the daemon's metrics endpoint from kafka.metrics_port.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { execa } from 'execa';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 
@@ -28,7 +28,8 @@ describe('development Kafka broker (scripts/kafka/broker.sh)', () => {
 
   // Given a topic with three partitions that kafkajs filled with 1,000 keyed messages
   beforeAll(async () => {
-    broker = await ensureBroker();
+    // A broker of its own (started and stopped here), not the run's shared one.
+    broker = await ensureBroker({ port: testKafkaPort(19190) });
     kafka = new Kafka({ clientId: 'analytics-broker-test', brokers: [broker.brokers], logLevel: logLevel.WARN });
 
     const admin = kafka.admin();

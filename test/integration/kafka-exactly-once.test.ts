@@ -8,11 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mixedEvents, transactions } from '../support/events.js';
-import { testKafkaPort } from '../support/kafka-broker.js';
 import { createTopics, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, produceEvents, repeated, startDaemon, useBrokerWithProducer, type Producer, type Topics } from '../support/kafka-ingest.js';
 import type { TestEvent } from '../support/events.js';
 
-const PORT = testKafkaPort(19194);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Produces `perTick` events every 50 ms until stopped; returns every id it produced. */
@@ -57,7 +55,7 @@ async function endOffsets(brokers: string, topics: readonly string[]): Promise<R
 }
 
 describe('Kafka ingest: exactly once', () => {
-  const kafka = useBrokerWithProducer(PORT);
+  const kafka = useBrokerWithProducer();
 
   /**
    * Produces steady traffic on all four topics, kills a daemon with SIGKILL at a random moment

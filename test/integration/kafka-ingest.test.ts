@@ -8,14 +8,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lakeCounts, messageLines, runCli } from '../support/cli.js';
 import { fraudDetectionEvent, mixedEvents, transactionEvent, type TestEvent } from '../support/events.js';
-import { testKafkaPort } from '../support/kafka-broker.js';
+import { DEFAULT_TEST_KAFKA_PORT as PORT } from '../support/kafka-broker.js';
 import { createTopics, deadLetters, eventually, kafkaClient, lakeIds, makeKafkaWorkspace, messagesInTopics, produceEvents, repeated, startDaemon, useBrokerWithProducer } from '../support/kafka-ingest.js';
 import { STACK_TRACE } from '../support/assertions.js';
 import { withLakeLock } from '../../src/lake/lock.js';
 import { LakeLayout } from '../../src/lake/layout.js';
 import type { MetricsReport } from '../../src/pipelines/kafka/metrics.js';
 
-const PORT = testKafkaPort(19192);
 
 /** Reads `count` messages of a topic from its beginning with a throwaway group. */
 async function readTopic(brokers: string, topic: string, count: number): Promise<{ origin: string; stage: string; reasons: string[]; bytes: number; omitted: string }[]> {
@@ -50,7 +49,7 @@ async function statusJson(port: number, cwd: string): Promise<{ run: Awaited<Ret
 }
 
 describe('analytics ingest kafka', () => {
-  const kafka = useBrokerWithProducer(PORT);
+  const kafka = useBrokerWithProducer();
 
   /** A workspace with its topics and a daemon serving its metrics on `port`, once it holds its partitions. */
   async function startDaemonWithMetrics(options: Parameters<typeof makeKafkaWorkspace>[0], port: number) {

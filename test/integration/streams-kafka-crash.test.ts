@@ -10,11 +10,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, removeTempDirs } from '../support/cli.js';
-import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { sharedBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { connectProducer, createTopics, eventually, killDaemonAfterNextCommit, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
 
-const PORT = testKafkaPort(19202);
 
 const FINAL: Record<string, string> = {
   tx_per_minute: `SELECT * EXCLUDE (revision, batch_id) FROM tx_per_minute QUALIFY revision = max(revision) OVER (PARTITION BY window_start, country, channel)`,
@@ -38,7 +37,7 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
   let expectedIds: number;
 
   beforeAll(async () => {
-    broker = await ensureBroker({ port: PORT });
+    broker = await sharedBroker();
     producer = await connectProducer(broker.brokers);
     const dir = await fs.mkdtemp(path.join(process.env.TMPDIR ?? '/tmp', 'stream-traffic-'));
     // No held-back events: whether an event later than the allowed lateness is refused depends on

@@ -20,12 +20,11 @@ import type { FeedClient, FeedResult, FeedState } from '../../src/streams/feed-c
 import { openWorkspace } from '../../src/workspace/workspace.js';
 import type { ServerMessage } from '../../src/streams/feed-protocol.js';
 import { CLI, queryRows, removeTempDirs } from '../support/cli.js';
-import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { sharedBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { connectProducer, createTopics, eventually, makeKafkaWorkspace, startDaemon, type DaemonProcess, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { takeoverEvents } from '../support/stream-traffic.js';
 import { freePort } from '../support/ports.js';
 
-const PORT = testKafkaPort(19206);
 
 function transaction(id: string, at: number, amount = '10.00', extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -50,7 +49,7 @@ describe('live feed of stream results', () => {
   const dashboardStates: FeedState['state'][] = [];
 
   beforeAll(async () => {
-    broker = await ensureBroker({ port: PORT });
+    broker = await sharedBroker();
     producer = await connectProducer(broker.brokers);
     workspace = await makeKafkaWorkspace({ batchMaxMs: 200, streams: true });
     await createTopics(broker.brokers, Object.values(workspace.topics), 1);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, removeTempDirs, runCli } from '../support/cli.js';
-import { ensureBroker, testKafkaPort, type KafkaBrokerHandle } from '../support/kafka-broker.js';
+import { sharedBroker, type KafkaBrokerHandle } from '../support/kafka-broker.js';
 import { connectProducer, createTopics, eventually, killDaemonAfterNextCommit, kafkaClient, lakeIds, makeKafkaWorkspace, startDaemon, type KafkaWorkspace, type Producer } from '../support/kafka-ingest.js';
 import { canonicalRows, writeStreamTraffic } from '../support/stream-traffic.js';
 import { KafkaOutput } from '../../src/streams/kafka-output.js';
@@ -20,7 +20,6 @@ import { outboxDir } from '../../src/streams/outbox.js';
 import { openWorkspace } from '../../src/workspace/workspace.js';
 import type { Logger } from '../../src/cli/logger.js';
 
-const PORT = testKafkaPort(19204);
 /** Jobs given a Kafka output: a window, a join and a pattern. */
 const OUTPUT_JOBS = ['tx_per_minute', 'fraud_joined', 'failed_logins_then_large_tx'];
 
@@ -131,7 +130,7 @@ describe('stream results to a Kafka topic', () => {
   let lines: string[];
 
   beforeAll(async () => {
-    broker = await ensureBroker({ port: PORT });
+    broker = await sharedBroker();
     producer = await connectProducer(broker.brokers);
     const dir = await fs.mkdtemp(path.join(process.env.TMPDIR ?? '/tmp', 'stream-output-traffic-'));
     ({ files } = await writeStreamTraffic(dir, { seed: 21, count: 6_000, start: '2026-11-24T08:00:00Z', end: '2026-11-24T10:00:00Z', parts: 4, lateShare: 0 }));

@@ -1,27 +1,21 @@
-import type { TestProject } from 'vitest/node';
-import { ensureBroker, type KafkaBrokerHandle } from './kafka-broker.js';
+import { rm } from 'node:fs/promises';
+import { brokerRunning, sharedBrokerDataDir, stopSharedBroker } from './kafka-broker.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Bootstrap address of the shared test broker, e.g. `127.0.0.1:19092`. */
-    kafkaBrokers: string;
-  }
-}
-
-let broker: KafkaBrokerHandle | undefined;
+/** Whether the shared broker's port had a broker of ours before the run (then it is not stopped). */
+let runningBefore = false;
 
 /**
- * vitest globalSetup: starts one Kafka broker for the whole run and hands its address to tests,
- * which read it with `inject('kafkaBrokers')`. Tests that call `ensureBroker()` on the same port
- * reuse this broker instead of starting their own.
+ * vitest globalSetup for the run's shared Kafka broker (`sharedBroker()` in kafka-broker.ts). It
+ * starts nothing: the first test file that needs the broker starts it, so a run without Kafka
+ * tests (`vitest run test/unit`) pays nothing. Before the run the shared data folder is cleared,
+ * so every run begins with an empty cluster; after it, the broker is stopped and its folder
+ * removed, unless it was already running before the run (a developer's, reused and left alone).
  */
-export async function setup(project: TestProject): Promise<void> {
-  broker = await ensureBroker();
-  project.provide('kafkaBrokers', broker.brokers);
+export async function setup(): Promise<void> {
+  runningBefore = await brokerRunning();
+  if (!runningBefore) await rm(sharedBrokerDataDir(), { recursive: true, force: true });
 }
 
-/** Stops the broker `setup` started (a reused one is left running). */
 export async function teardown(): Promise<void> {
-  await broker?.stop();
-  broker = undefined;
+  if (!runningBefore && await brokerRunning()) await stopSharedBroker();
 }

@@ -10,7 +10,7 @@ import { execa, type ResultPromise } from 'execa';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
 import { CLI, makeWorkspace, queryRows, removeTempDirs } from './cli.js';
-import { ensureBroker, type KafkaBrokerHandle } from './kafka-broker.js';
+import { sharedBroker, type KafkaBrokerHandle } from './kafka-broker.js';
 import type { TestEvent } from './events.js';
 import { TABLE_OF } from './events.js';
 import { LakeLayout } from '../../src/lake/layout.js';
@@ -104,10 +104,10 @@ export async function connectProducer(brokers: string): Promise<Producer> {
  * For a describe block: a real broker on `port` and a connected producer, started before its tests
  * and stopped (with the test's temp folders removed) after them. Read the fields inside tests.
  */
-export function useBrokerWithProducer(port: number): { broker: KafkaBrokerHandle; producer: Producer } {
+export function useBrokerWithProducer(): { broker: KafkaBrokerHandle; producer: Producer } {
   const context = {} as { broker: KafkaBrokerHandle; producer: Producer };
   beforeAll(async () => {
-    context.broker = await ensureBroker({ port });
+    context.broker = await sharedBroker();
     context.producer = await connectProducer(context.broker.brokers);
   });
   afterAll(async () => {
