@@ -5,6 +5,9 @@
  * - file ingest of 1,000,000 generated transaction events (NDJSON → validated, enriched lake)
  *   against DuckDB alone converting the same file to Parquet with read_json; rates, ratio and
  *   peak memory of each;
+ * - peak memory of file ingest on a million events of four types, without and with the scaffold's
+ *   five stream jobs (BENCH_MIXED=0 skips it): the "under 1 GiB for a file of any size" target
+ *   in a default workspace;
  * - `analytics --help` latency (median of 7 runs);
  * - the default ETL pipelines over 10M events vs the same SQL run directly, and `analytics check`
  *   (bench/etl.js; BENCH_ETL=0 skips it, BENCH_ETL_EVENTS sets the size).
@@ -45,10 +48,10 @@ if (!existsSync(input)) {
   await once(stream, 'finish');
 }
 
-function measure(kind) {
+function measure(kind, file = input, runCount = RUNS) {
   const runs = [];
-  for (let run = 0; run < RUNS; run++) {
-    const output = execFileSync('node', [path.join('bench', 'measure.js'), kind, input, path.join(dataDir, `work-${kind}`)], { encoding: 'utf8' });
+  for (let run = 0; run < runCount; run++) {
+    const output = execFileSync('node', [path.join('bench', 'measure.js'), kind, file, path.join(dataDir, `work-${kind}`)], { encoding: 'utf8' });
     runs.push(JSON.parse(output.trim().split('\n').at(-1)));
   }
   const best = runs.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
@@ -58,6 +61,20 @@ function measure(kind) {
 
 const baseline = measure('duckdb-read-json');
 const ours = measure('analytics-ingest');
+
+// A million events of four types, one day: without and with the scaffold's stream jobs (peak memory above all).
+let mixed;
+if (process.env.BENCH_MIXED !== '0') {
+  const mixedInput = path.join(dataDir, `mixed-${COUNT}-seed1.ndjson`);
+  if (!existsSync(mixedInput)) {
+    console.error(`generating ${COUNT.toLocaleString('en-US')} events of four types into ${mixedInput} …`);
+    const stream = createWriteStream(mixedInput);
+    await writeNdjson(generateRecords({ seed: 1, count: COUNT, start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z') }), stream);
+    stream.end();
+    await once(stream, 'finish');
+  }
+  mixed = { plain: measure('analytics-ingest', mixedInput), streams: measure('analytics-ingest-streams', mixedInput, Math.min(RUNS, 2)) };
+}
 
 const helpTimes = [];
 for (let run = 0; run < 7; run++) {
@@ -93,6 +110,10 @@ const results = [
   { name: 'file_ingest_rate', value: Math.round(ours.rate), unit: 'events/s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.rate), ratio: Number(ratio.toFixed(3)), events: COUNT, target_ratio: 0.7 },
   { name: 'file_ingest_cpu', value: Number(ours.cpuSeconds.toFixed(2)), unit: 'cpu_s', baseline: 'duckdb_read_json_to_parquet', baseline_value: Number(baseline.cpuSeconds.toFixed(2)), ratio: Number((baseline.cpuSeconds / ours.cpuSeconds).toFixed(3)), events: COUNT },
   { name: 'file_ingest_peak_memory', value: Math.round(ours.peakMiB), unit: 'MiB', baseline: 'duckdb_read_json_to_parquet', baseline_value: Math.round(baseline.peakMiB), ratio: Number((ours.peakMiB / baseline.peakMiB).toFixed(3)), target_max: 1024 },
+  ...(mixed ? [
+    { name: 'file_ingest_mixed_rate', value: Math.round(mixed.plain.rate), unit: 'events/s', events: COUNT, types: 4, cpu_seconds: Number(mixed.plain.cpuSeconds.toFixed(2)), peak_mib: Math.round(mixed.plain.peakMiB) },
+    { name: 'file_ingest_mixed_with_stream_jobs_peak_memory', value: Math.round(mixed.streams.peakMiB), unit: 'MiB', events: COUNT, types: 4, jobs: 5, rate: Math.round(mixed.streams.rate), target_max: 1024 },
+  ] : []),
   { name: 'cli_help_latency', value: Math.round(helpMs), unit: 'ms', target_max: 300 },
   ...(kafka ? [{ name: 'kafka_ingest_rate', value: Math.round(kafka.oursRate), unit: 'events/s', baseline: 'kcat_consume_to_dev_null', baseline_value: Math.round(kafka.kcatRate), ratio: Number((kafka.oursRate / kafka.kcatRate).toFixed(3)), events: COUNT, target_ratio: 0.5, target_min: 150000 },
     ...(kafka.steadyRate ? [{ name: 'kafka_ingest_steady_rate', value: Math.round(kafka.steadyRate), unit: 'events/s', baseline: 'kcat_consume_to_dev_null', baseline_value: Math.round(kafka.kcatRate), ratio: Number((kafka.steadyRate / kafka.kcatRate).toFixed(3)), batches: kafka.steadyBatches, note: 'between the first and the last full batch: without start-up and the last partial batch' }] : [])] : []),
@@ -129,6 +150,11 @@ console.log(`\nFile ingest, ${fmt(COUNT)} transaction events (${RUNS} runs each,
 console.log(`  DuckDB read_json → Parquet (no validation)  ${fmt(baseline.rate).padStart(10)} events/s  ${baseline.seconds.toFixed(2)} s  peak ${fmt(baseline.peakMiB)} MiB`);
 console.log(`  analytics ingest file (validate, enrich…)   ${fmt(ours.rate).padStart(10)} events/s  ${ours.seconds.toFixed(2)} s  peak ${fmt(ours.peakMiB)} MiB`);
 console.log(`  ratio ${ratio.toFixed(2)}× (target ≥ 0.70×); CPU seconds ${baseline.cpuSeconds.toFixed(1)} vs ${ours.cpuSeconds.toFixed(1)}: ${(baseline.cpuSeconds / ours.cpuSeconds).toFixed(2)}×`);
+if (mixed) {
+  console.log(`\nFile ingest, ${fmt(COUNT)} events of four types (one fast pass per table)`);
+  console.log(`  without stream jobs                         ${fmt(mixed.plain.rate).padStart(10)} events/s  ${mixed.plain.seconds.toFixed(2)} s  peak ${fmt(mixed.plain.peakMiB)} MiB`);
+  console.log(`  with the scaffold's five stream jobs        ${fmt(mixed.streams.rate).padStart(10)} events/s  ${mixed.streams.seconds.toFixed(2)} s  peak ${fmt(mixed.streams.peakMiB)} MiB (target < 1,024 MiB)`);
+}
 if (kafka) {
   console.log(`\nKafka ingest, ${fmt(COUNT)} transaction events, 3 partitions, one daemon`);
   console.log(`  kcat -C to /dev/null (raw read)              ${fmt(kafka.kcatRate).padStart(10)} events/s  ${kafka.kcatSeconds.toFixed(2)} s`);
