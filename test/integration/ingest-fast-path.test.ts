@@ -162,6 +162,14 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(Number(nestedFound)).toBe(1);
   });
 
+  it('a large Parquet file of four types: routed by the text each row becomes, the same lake as the general path', async () => {
+    const file = path.join(fast.dir, 'mixed.parquet');
+    await generateToOutput({ seed: 16, count: 3_000, start: new Date('2026-11-19T00:00:00Z'), end: new Date('2026-11-20T00:00:00Z') }, { format: 'parquet', out: file });
+    const { fast: summary } = await ingestBoth(file, { routedFastPathBytes: 0 });
+    expect(summary.files[0]?.fastPath?.map((pass) => pass.table)).toEqual([...TABLES].sort());
+    expect(summary.stored).toBe(3_000);
+  });
+
   it('a small file of four types takes the general path alone (one pass beats four there)', async () => {
     const file = await generate(fast.dir, 'mixed-small.ndjson', { seed: 15, count: 2_000, start: new Date('2026-11-21T00:00:00Z'), end: new Date('2026-11-22T00:00:00Z') });
     const { fast: summary } = await ingestBoth(file);
