@@ -170,6 +170,28 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(summary.stored).toBe(3_000);
   });
 
+  it('a large file of one type after another (files concatenated): the types after the first get passes of their own', async () => {
+    const parts = await Promise.all((['transaction', 'fraud_detection', 'notification', 'security_alert'] as const).map((type, index) =>
+      generate(fast.dir, `sorted-${type}.ndjson`, { seed: 40 + index, count: 1_500 - index * 300, types: [type], start: new Date('2026-11-18T00:00:00Z'), end: new Date('2026-11-19T00:00:00Z') })));
+    const file = path.join(fast.dir, 'by-type.ndjson');
+    await writeFile(file, (await Promise.all(parts.map((part) => readFile(part, 'utf8')))).join(''));
+    const { fast: summary } = await ingestBoth(file, { routedFastPathBytes: 0 });
+    expect(summary.files[0]?.fastPath?.map((pass) => pass.table)).toEqual(['transactions', 'fraud_detections', 'notifications', 'security_alerts']);
+    expect(summary.stored).toBe(1_500 + 1_200 + 900 + 600);
+  });
+
+  it('one type first, then bad records, re-sends and all four types: passes for every type, the general path for the rejects', async () => {
+    const head = await generate(fast.dir, 'routed-one-type-head.ndjson', { seed: 50, count: 1_500, types: ['transaction'], start: new Date('2026-11-17T00:00:00Z'), end: new Date('2026-11-17T06:00:00Z') });
+    const tail = await generate(fast.dir, 'routed-one-type-tail.ndjson', { seed: 51, count: 4_000, start: new Date('2026-11-17T00:00:00Z'), end: new Date('2026-11-18T00:00:00Z'), badRatio: 0.05, duplicateRatio: 0.03 });
+    const file = path.join(fast.dir, 'routed-one-type-then-mixed.ndjson');
+    await writeFile(file, (await readFile(head, 'utf8')) + (await readFile(tail, 'utf8')));
+    const { fast: summary } = await ingestBoth(file, { routedFastPathBytes: 0 });
+    expect(summary.stored).toBeGreaterThan(4_000);
+    expect(summary.files[0]?.fastPath?.map((pass) => pass.table)).toEqual(['transactions', 'fraud_detections', 'notifications', 'security_alerts']);
+    expect(summary.rejected).toBeGreaterThan(0);
+    expect(summary.duplicates).toBeGreaterThan(0);
+  });
+
   it('a small file of four types takes the general path alone (one pass beats four there)', async () => {
     const file = await generate(fast.dir, 'mixed-small.ndjson', { seed: 15, count: 2_000, start: new Date('2026-11-21T00:00:00Z'), end: new Date('2026-11-22T00:00:00Z') });
     const { fast: summary } = await ingestBoth(file);

@@ -289,24 +289,35 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
       // Fast path: each table's valid records straight to their files (one pass per table of a
       // mixed file, over the records routed to it); the general path below takes only what they
       // did not write (other types, rejects), and only if there is any.
-      const tables = fastPath ? await tablesOf(engine, registry, relation.plainSql, { routed: input.bytes * textBytesPerByte(input) >= routedFastPathBytes }) : undefined;
+      const large = input.bytes * textBytesPerByte(input) >= routedFastPathBytes;
+      const tables = fastPath ? await tablesOf(engine, registry, relation.plainSql, { routed: large }) : undefined;
       if (tables) {
-        const route = tables.length > 1 ? routeSql(registry) : undefined;
-        for (const [index, name] of tables.entries()) {
+        const route = routeSql(registry);
+        const routedTables: string[] = [];
+        const pass = async (name: string, routed: boolean) => {
           // Only the first pass records unreadable lines (the reader appends to the rejects table).
-          const lines = index === 0 ? relation.sql : relation.plainSql;
-          const records = route ? `SELECT * FROM (${lines}) WHERE ${route} = ${literal(name)}` : lines;
+          const lines = direct.length === 0 ? relation.sql : relation.plainSql;
+          const records = routed ? `SELECT * FROM (${lines}) WHERE ${route} = ${literal(name)}` : lines;
           direct.push(await writeValidDirect(engine, context, records, registry.table(name)!, batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt));
+          if (routed) routedTables.push(name);
+        };
+        for (const name of tables) await pass(name, tables.length > 1);
+        const total = Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${relation.plainSql})`))[0]?.n ?? 0);
+        if (large && total > written(direct)) {
+          // Types the first records did not show (files of one type each, concatenated) get
+          // passes of their own too, by route, rather than the general path validating every
+          // record again; what is left after them (rejects) is the general path's.
+          const found = await engine.rows<{ table: string }>(`SELECT DISTINCT ${route} AS "table" FROM (${relation.plainSql}) WHERE ${route} IS NOT NULL`);
+          const more = found.map((row) => row.table).filter((table) => !tables.includes(table)).sort();
+          for (const name of more) await pass(name, true);
         }
-        const written = direct.reduce((sum, write) => sum + write.written, 0);
-        const [count] = await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${relation.plainSql})`);
-        const total = Number(count?.n ?? 0);
-        if (total > written) {
+        if (total > written(direct)) {
           // The route is computed from `raw`, which the validation keeps for rejected records only.
-          const excludeWritten = direct.map((write) => ({ table: write.table, ...(route ? { where: `_route = ${literal(write.table)}` } : {}) }));
-          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWritten, ...(route ? { keep: { _route: route } } : {}) });
-          if (batch.total + written !== total) {
-            throw new Error(`fast and general path do not split ${input.label}: ${total} records, ${written} written directly, ${batch.total} staged`);
+          const routedSet = new Set(routedTables);
+          const excludeWritten = direct.map((write) => ({ table: write.table, ...(routedSet.has(write.table) ? { where: `_route = ${literal(write.table)}` } : {}) }));
+          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWritten, ...(routedSet.size > 0 ? { keep: { _route: route } } : {}) });
+          if (batch.total + written(direct) !== total) {
+            throw new Error(`fast and general path do not split ${input.label}: ${total} records, ${written(direct)} written directly, ${batch.total} staged`);
           }
         }
       } else {
