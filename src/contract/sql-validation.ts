@@ -285,11 +285,20 @@ export interface ValidationQuery {
 const envelopeColumns = (name: string) => columnsFor(`e_${name}`);
 const dataFieldColumns = (name: string) => columnsFor(`d_${name}`);
 
-/**
- * Builds the validation query for a set of event types over a relation named `inputRelation`.
- * `keep`: further output columns, by name, computed from the input's columns (SQL expressions).
- */
-export function compileValidation(types: readonly EventTypeSpec[], codes: ReferenceCodes, inputRelation: string, keep: Readonly<Record<string, string>> = {}): ValidationQuery {
+export interface ValidationOptions {
+  /** Further output columns, by name, computed from the input's columns (SQL expressions). */
+  keep?: Readonly<Record<string, string>>;
+  /**
+   * Expect records that are not JSON at all (default true): each record is checked with
+   * json_valid before the parse (see below). The fast path, taken only for a batch whose first
+   * records all passed, leaves the check out: it cost 4-5% of its pass on clean input.
+   */
+  malformedExpected?: boolean;
+}
+
+/** Builds the validation query for a set of event types over a relation named `inputRelation`. */
+export function compileValidation(types: readonly EventTypeSpec[], codes: ReferenceCodes, inputRelation: string, options: ValidationOptions = {}): ValidationQuery {
+  const keep = options.keep ?? {};
   const columns = dataColumns(types);
   const text = textFields(types);
   const jsonPath = (...keys: string[]) => `$.${keys.map((key) => JSON.stringify(key)).join('.')}`;
@@ -355,11 +364,23 @@ export function compileValidation(types: readonly EventTypeSpec[], codes: Refere
   // holds, it has no unknown key, and the filter above (a lambda per key) is not run.
   const requiredKeys = ENVELOPE_FIELDS.filter((field) => field.required === true).length + 1; // + data
   const knownPresent = [String(requiredKeys), ...ENVELOPE_FIELDS.filter((field) => field.required !== true).map((field) => `(${envelopeColumns(field.name).v} IS NOT NULL)::INTEGER`)].join(' + ');
+  // A record that does not parse makes from_json throw, and TRY then evaluates the whole vector
+  // again row by row: with a few malformed records in every 2,048 (a file with 15% bad records),
+  // validation took 15.2 CPU s per million records instead of 5.4. json_valid sends only the
+  // records that do not parse to the TRY (a TRY around every record cost 8% on clean input;
+  // json_valid itself 4-5% of the fast path's pass, which therefore goes without it).
+  // from_json into VARCHAR and JSON leaves does not throw on a document json_valid accepts
+  // (fuzzed: numbers past double range, NaN, escapes, repeated keys, 5,000 levels of nesting), and
+  // for the others the result is TRY's, as before.
+  const structure = literal(parseStructure(columns, text));
+  const parseSql = options.malformedExpected === false
+    ? `TRY(from_json(raw, ${structure}))`
+    : `CASE WHEN json_valid(raw) THEN from_json(raw, ${structure}) ELSE TRY(from_json(raw, ${structure})) END`;
   // Columns the caller computes from the input (`keep`): carried through to the output.
   const kept = Object.keys(keep).map((name) => `${ident(name)}, `).join('');
   const sql = `
 WITH _parsed AS (
-  SELECT raw, origin, ordinal, ${Object.entries(keep).map(([name, expression]) => `${expression} AS ${ident(name)}, `).join('')}TRY(from_json(raw, ${literal(parseStructure(columns, text))})) AS _j FROM ${inputRelation}
+  SELECT raw, origin, ordinal, ${Object.entries(keep).map(([name, expression]) => `${expression} AS ${ident(name)}, `).join('')}${parseSql} AS _j FROM ${inputRelation}
 ),
 _leaves AS (
   SELECT raw, origin, ordinal, ${kept}_j, ${fields.map((f) => `${f.leaf} AS ${f.c.v}`).join(', ')} FROM _parsed

@@ -137,7 +137,9 @@ export async function writeValidDirect(
   // general path, as it would be anyway (its `_table` is not this one); the rules of this
   // table's types are the same, so the two passes still split the input exactly. Columns of
   // the other types' fields cost 5% of the pass even when NULL.
-  const validation = compileValidation(context.registry.specs.filter((spec) => spec.table === table.name), referenceCodes(), ident(input));
+  // The batch's first records all passed (tablesOf), so malformed records are rare here: without
+  // the json_valid check, a vector holding one is parsed again row by row (sql-validation.ts).
+  const validation = compileValidation(context.registry.specs.filter((spec) => spec.table === table.name), referenceCodes(), ident(input), { malformedExpected: false });
   const dir = path.join(staging, '_direct');
   const file = path.join(dir, `${table.name}.parquet`);
   await fs.mkdir(dir, { recursive: true });

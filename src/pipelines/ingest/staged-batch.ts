@@ -61,7 +61,7 @@ export async function stageValidatedBatch(engine: Engine, registry: EventTypeReg
   };
   try {
     await engine.run(`CREATE OR REPLACE TEMP VIEW ${ident(input)} AS ${inputSql}`);
-    const validation = compileValidation(registry.specs, referenceCodes(), ident(input), options.keep);
+    const validation = compileValidation(registry.specs, referenceCodes(), ident(input), { keep: options.keep });
     // Order does not matter here (records carry their origin), and not keeping it saves memory.
     await engine.run(`SET preserve_insertion_order = false`);
     // The exclusion filter must not be pushed into the validation: that computes reasons twice.
