@@ -15,7 +15,7 @@ import { routeSql, tablesOf, writeValidDirect, type DirectWrite } from './direct
 import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
-import { stageValidatedBatch, validationColumns, writeStagedTables, type StagedBatch } from './staged-batch.js';
+import { hasMalformedRecords, stageValidatedBatch, validationColumns, writeStagedTables, type StagedBatch } from './staged-batch.js';
 import { openStreamRunner, type StreamRunner } from '../../streams/runner.js';
 import { KafkaOutput } from '../../streams/kafka-output.js';
 import { outboxHasFiles } from '../../streams/outbox.js';
@@ -315,13 +315,13 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
           // The route is computed from `raw`, which the validation keeps for rejected records only.
           const routedSet = new Set(routedTables);
           const excludeWritten = direct.map((write) => ({ table: write.table, ...(routedSet.has(write.table) ? { where: `_route = ${literal(write.table)}` } : {}) }));
-          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWritten, ...(routedSet.size > 0 ? { keep: { _route: route } } : {}) });
+          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWritten, malformedExpected: await hasMalformedRecords(engine, relation.plainSql), ...(routedSet.size > 0 ? { keep: { _route: route } } : {}) });
           if (batch.total + written(direct) !== total) {
             throw new Error(`fast and general path do not split ${input.label}: ${total} records, ${written(direct)} written directly, ${batch.total} staged`);
           }
         }
       } else {
-        batch = await stageValidatedBatch(engine, registry, relation.sql, stagingDir);
+        batch = await stageValidatedBatch(engine, registry, relation.sql, stagingDir, { malformedExpected: await hasMalformedRecords(engine, relation.plainSql) });
       }
       stages.validate = (performance.now() - started) / 1000;
     } catch (error) {
