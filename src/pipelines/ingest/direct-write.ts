@@ -74,9 +74,10 @@ export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, i
  *
  * One table: the fast path takes the whole input. Several (a file of mixed types), when
  * `routed`: each table's fast pass takes the records whose text names one of its types
- * (`routeSql`), so that no record is validated by every type's rules; not `routed`: undefined. The type names are found in the text (`"type":"<name>"`),
- * without a parse; each table's sample records are validated with that table's rules alone
- * (validating them with every type's rules cost 56 ms per batch, mostly planning the query).
+ * (`routeSql`), so that no record is validated by every type's rules; not `routed`: undefined.
+ * The type names are found in the text (`"type":"<name>"`), without a parse; each table's
+ * sample records are validated with that table's rules alone (validating them with every type's
+ * rules cost 56 ms per batch, mostly planning the query).
  */
 export async function tablesOf(engine: Engine, registry: EventTypeRegistry, inputSql: string, options: { routed: boolean }): Promise<string[] | undefined> {
   const sample = `(SELECT * FROM (${inputSql}) LIMIT ${SAMPLE_RECORDS})`;
