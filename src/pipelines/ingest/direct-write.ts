@@ -120,6 +120,61 @@ export function routeSql(registry: EventTypeRegistry): string {
   return `CASE ${[...tables].map(([type, table]) => `WHEN contains(raw, ${literal(`${json('type')}:${json(type)}`)}) THEN ${literal(table)}`).join(' ')} END`;
 }
 
+/** What the fast passes over a file wrote, and what the general path must leave out. */
+export interface FastPasses {
+  writes: DirectWrite[];
+  /** Tables whose pass took only the records routed to them (`routeSql`). */
+  routedTables: string[];
+  /** Records of the input (lines the reader could not take not counted). */
+  total: number;
+}
+
+/**
+ * The fast passes over one input (a file): `tables` from `tablesOf`, one pass for one table, one
+ * pass per table over its routed records for several. `lines.sql` records unreadable lines, so
+ * only the first pass reads it; `lines.plainSql` is the same records without that. When the file
+ * is `large` and records are left over, types its first records did not show (files of one type
+ * each, concatenated) get passes of their own too, rather than the general path validating every
+ * record again; what is left after them (rejects) is the general path's.
+ */
+export async function writeFastPasses(
+  engine: Engine,
+  context: BatchContext,
+  lines: { sql: string; plainSql: string },
+  tables: readonly string[],
+  target: { staging: string; batchId: string; ingestedAt: string; large: boolean },
+): Promise<FastPasses> {
+  const route = routeSql(context.registry);
+  const passes: FastPasses = { writes: [], routedTables: [], total: 0 };
+  const pass = async (name: string, routed: boolean) => {
+    const input = passes.writes.length === 0 ? lines.sql : lines.plainSql;
+    const records = routed ? `SELECT * FROM (${input}) WHERE ${route} = ${literal(name)}` : input;
+    passes.writes.push(await writeValidDirect(engine, context, records, context.registry.table(name)!, target.staging, target.batchId, target.ingestedAt));
+    if (routed) passes.routedTables.push(name);
+  };
+  for (const name of tables) await pass(name, tables.length > 1);
+  const written = () => passes.writes.reduce((sum, write) => sum + write.written, 0);
+  passes.total = Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${lines.plainSql})`))[0]?.n ?? 0);
+  if (target.large && passes.total > written()) {
+    const found = await engine.rows<{ table: string }>(`SELECT DISTINCT ${route} AS "table" FROM (${lines.plainSql}) WHERE ${route} IS NOT NULL`);
+    for (const name of found.map((row) => row.table).filter((table) => !tables.includes(table)).sort()) await pass(name, true);
+  }
+  return passes;
+}
+
+/**
+ * The general path's exclusions after `passes` (stageValidatedBatch's `excludeWritten` and `keep`):
+ * a routed pass's table only among the records routed to it. The route is computed from `raw`,
+ * which the validation keeps for rejected records only, so it is carried through as `_route`.
+ */
+export function writtenByPasses(registry: EventTypeRegistry, passes: FastPasses): { excludeWritten: { table: string; where?: string }[]; keep?: Record<string, string> } {
+  const routed = new Set(passes.routedTables);
+  return {
+    excludeWritten: passes.writes.map((write) => ({ table: write.table, ...(routed.has(write.table) ? { where: `_route = ${literal(write.table)}` } : {}) })),
+    ...(routed.size > 0 ? { keep: { _route: routeSql(registry) } } : {}),
+  };
+}
+
 /**
  * Validates every record of `inputSql` and writes the valid records of `table`, enriched, into
  * `staging` (the batch's staging folder) as `<table>/event_date=<day>/part-<batch>-f<n>.parquet`.

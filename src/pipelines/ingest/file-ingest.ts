@@ -11,7 +11,7 @@ import { diskFullOr, isUserError, UserError } from '../../errors.js';
 import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable, type TableCount } from './batch-writer.js';
-import { routeSql, tablesOf, writeValidDirect, type DirectWrite } from './direct-write.js';
+import { tablesOf, writeFastPasses, writtenByPasses, type DirectWrite } from './direct-write.js';
 import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
@@ -292,32 +292,12 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
       const large = input.bytes * textBytesPerByte(input) >= routedFastPathBytes;
       const tables = fastPath ? await tablesOf(engine, registry, relation.plainSql, { routed: large }) : undefined;
       if (tables) {
-        const route = routeSql(registry);
-        const routedTables: string[] = [];
-        const pass = async (name: string, routed: boolean) => {
-          // Only the first pass records unreadable lines (the reader appends to the rejects table).
-          const lines = direct.length === 0 ? relation.sql : relation.plainSql;
-          const records = routed ? `SELECT * FROM (${lines}) WHERE ${route} = ${literal(name)}` : lines;
-          direct.push(await writeValidDirect(engine, context, records, registry.table(name)!, batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt));
-          if (routed) routedTables.push(name);
-        };
-        for (const name of tables) await pass(name, tables.length > 1);
-        const total = Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${relation.plainSql})`))[0]?.n ?? 0);
-        if (large && total > written(direct)) {
-          // Types the first records did not show (files of one type each, concatenated) get
-          // passes of their own too, by route, rather than the general path validating every
-          // record again; what is left after them (rejects) is the general path's.
-          const found = await engine.rows<{ table: string }>(`SELECT DISTINCT ${route} AS "table" FROM (${relation.plainSql}) WHERE ${route} IS NOT NULL`);
-          const more = found.map((row) => row.table).filter((table) => !tables.includes(table)).sort();
-          for (const name of more) await pass(name, true);
-        }
-        if (total > written(direct)) {
-          // The route is computed from `raw`, which the validation keeps for rejected records only.
-          const routedSet = new Set(routedTables);
-          const excludeWritten = direct.map((write) => ({ table: write.table, ...(routedSet.has(write.table) ? { where: `_route = ${literal(write.table)}` } : {}) }));
-          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { excludeWritten, malformedExpected: await hasMalformedRecords(engine, relation.plainSql), ...(routedSet.size > 0 ? { keep: { _route: route } } : {}) });
-          if (batch.total + written(direct) !== total) {
-            throw new Error(`fast and general path do not split ${input.label}: ${total} records, ${written(direct)} written directly, ${batch.total} staged`);
+        const passes = await writeFastPasses(engine, context, relation, tables, { staging: batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt, large });
+        direct.push(...passes.writes);
+        if (passes.total > written(direct)) {
+          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { ...writtenByPasses(registry, passes), malformedExpected: await hasMalformedRecords(engine, relation.plainSql) });
+          if (batch.total + written(direct) !== passes.total) {
+            throw new Error(`fast and general path do not split ${input.label}: ${passes.total} records, ${written(direct)} written directly, ${batch.total} staged`);
           }
         }
       } else {
