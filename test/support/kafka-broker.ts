@@ -28,6 +28,23 @@ export interface KafkaBrokerHandle {
   stop(): Promise<void>;
 }
 
+/** broker.sh's environment for a broker on `port` (its controller next to it, so a test broker never collides with a developer's 9093). */
+function brokerEnv(port: number, dataDir: string): Record<string, string> {
+  return { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1), KAFKA_DATA_DIR: dataDir };
+}
+
+/** `broker.sh start` on `port`: whether it started a broker or found one running, and its address. */
+async function startBroker(port: number, dataDir: string): Promise<{ state: 'started' | 'reused'; brokers: string }> {
+  const started = await execa('bash', [BROKER_SCRIPT, 'start'], { env: brokerEnv(port, dataDir), timeout: START_TIMEOUT_MS, reject: false, stdin: 'ignore' });
+  // The script's stdout contract: `kafka started|reused HOST:PORT`.
+  const match = /^kafka (started|reused) (\S+)$/m.exec(started.stdout);
+  if (started.failed || !match) {
+    const reason = started.timedOut ? `timed out after ${START_TIMEOUT_MS / 1000}s` : started.failed ? `exit code ${started.exitCode}` : 'unexpected output';
+    throw new Error(`Could not start the test Kafka broker on port ${port} (${reason}).\n${started.stdout}\n${started.stderr}`);
+  }
+  return { state: match[1] as 'started' | 'reused', brokers: match[2]! };
+}
+
 /**
  * Starts a real single-node Kafka broker for tests through `scripts/kafka/broker.sh` on a port of
  * the caller's (not the shared broker's, see `sharedBroker`), or reuses the one already running
@@ -39,45 +56,24 @@ export interface KafkaBrokerHandle {
 export async function ensureBroker(options: { port: number }): Promise<KafkaBrokerHandle> {
   const { port } = options;
   const dataDir = await mkdtemp(join(tmpdir(), `analytics-kafka-${port}-`));
-  const env = {
-    KAFKA_PORT: String(port),
-    // Next to the client port, so a test broker never collides with a developer's 9093.
-    KAFKA_CONTROLLER_PORT: String(port + 1),
-    KAFKA_DATA_DIR: dataDir,
-  };
-
-  const started = await execa('bash', [BROKER_SCRIPT, 'start'], {
-    env,
-    timeout: START_TIMEOUT_MS,
-    reject: false,
-    stdin: 'ignore',
-  });
-  if (started.failed) {
+  let started: Awaited<ReturnType<typeof startBroker>>;
+  try {
+    started = await startBroker(port, dataDir);
+  } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
-    const reason = started.timedOut ? `timed out after ${START_TIMEOUT_MS / 1000}s` : `exit code ${started.exitCode}`;
-    throw new Error(`Could not start the test Kafka broker on port ${port} (${reason}).\n${started.stderr}`);
+    throw error;
   }
-
-  // The script's stdout contract: `kafka started|reused HOST:PORT`.
-  const match = /^kafka (started|reused) (\S+)$/m.exec(started.stdout);
-  if (!match) {
+  if (started.state === 'reused') {
     await rm(dataDir, { recursive: true, force: true });
-    throw new Error(`Unexpected output from ${BROKER_SCRIPT} start:\n${started.stdout}\n${started.stderr}`);
+    return { brokers: started.brokers, stop: async () => {} };
   }
-  const [, state, brokers] = match as unknown as [string, 'started' | 'reused', string];
-
-  if (state === 'reused') {
-    await rm(dataDir, { recursive: true, force: true });
-    return { brokers, stop: async () => {} };
-  }
-
   let stopped = false;
   return {
-    brokers,
+    brokers: started.brokers,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await execa('bash', [BROKER_SCRIPT, 'stop'], { env, timeout: 60_000, stdin: 'ignore' });
+      await execa('bash', [BROKER_SCRIPT, 'stop'], { env: brokerEnv(port, dataDir), timeout: 60_000, stdin: 'ignore' });
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -86,10 +82,6 @@ export async function ensureBroker(options: { port: number }): Promise<KafkaBrok
 /** Data folder of the run's shared broker: fixed, so that the global teardown can remove it. */
 export function sharedBrokerDataDir(port = DEFAULT_TEST_KAFKA_PORT): string {
   return join(tmpdir(), `analytics-kafka-shared-${port}`);
-}
-
-function brokerEnv(port: number, dataDir: string): Record<string, string> {
-  return { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1), KAFKA_DATA_DIR: dataDir };
 }
 
 /**
@@ -101,16 +93,10 @@ function brokerEnv(port: number, dataDir: string): Record<string, string> {
  * it by their own topics and consumer groups.
  */
 export async function sharedBroker(): Promise<KafkaBrokerHandle> {
-  const port = DEFAULT_TEST_KAFKA_PORT;
-  const dataDir = sharedBrokerDataDir(port);
+  const dataDir = sharedBrokerDataDir();
   await mkdir(dataDir, { recursive: true });
-  const started = await execa('bash', [BROKER_SCRIPT, 'start'], { env: brokerEnv(port, dataDir), timeout: START_TIMEOUT_MS, reject: false, stdin: 'ignore' });
-  const match = /^kafka (started|reused) (\S+)$/m.exec(started.stdout);
-  if (started.failed || !match) {
-    const reason = started.timedOut ? `timed out after ${START_TIMEOUT_MS / 1000}s` : `exit code ${started.exitCode}`;
-    throw new Error(`Could not start the shared test Kafka broker on port ${port} (${reason}).\n${started.stdout}\n${started.stderr}`);
-  }
-  return { brokers: match[2]!, stop: async () => {} };
+  const { brokers } = await startBroker(DEFAULT_TEST_KAFKA_PORT, dataDir);
+  return { brokers, stop: async () => {} };
 }
 
 /** Whether a broker this script started runs on `port` (`broker.sh status`). */
