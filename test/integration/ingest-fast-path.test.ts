@@ -13,7 +13,7 @@ import { LakeLayout } from '../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../src/lake/snapshot.js';
 import { ingestFiles, type IngestSummary } from '../../src/pipelines/ingest/file-ingest.js';
 import { loadReferenceTables, referenceLookup } from '../../src/pipelines/ingest/reference-tables.js';
-import { writeLakeBatch, type KafkaMessage, type LakeBatchResult } from '../../src/pipelines/kafka/lake-batch.js';
+import { writeLakeBatch, type KafkaMessage, type LakeBatchResult, type TableHint } from '../../src/pipelines/kafka/lake-batch.js';
 import { generateToOutput } from '../../src/pipelines/synthetic-data.js';
 import type { GenerateOptions } from '../../src/pipelines/generate/index.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
@@ -84,6 +84,17 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(summary.files[0]?.fastPath).toEqual([{ table: 'transactions', rows: 4_000, rewritten: false }]);
     expect(summary.stored).toBe(4_000);
     expect(await rowsOutOfOrder(fast.workspace, 'transactions')).toBe(0);
+  });
+
+  it('a clean file with blank lines and numeric ids: more lines than records, every record stored once', async () => {
+    const source = await generate(fast.dir, 'blank-lines-source.ndjson', { seed: 32, count: 1_500, types: ['transaction'], start: new Date('2026-11-24T00:00:00Z'), end: new Date('2026-11-25T00:00:00Z') });
+    const lines = (await readFile(source, 'utf8')).trimEnd().split('\n').map((line, index) => line.replace(/"account_id":"[^"]*"/, `"account_id":"${100_000 + index}"`));
+    const file = path.join(fast.dir, 'blank-lines.ndjson');
+    // Blank lines between records, and a last record without a newline.
+    await writeFile(file, lines.map((line, index) => (index % 100 === 0 ? `\n${line}` : line)).join('\n'));
+    const { fast: summary } = await ingestBoth(file);
+    expect(summary.files[0]?.fastPath).toEqual([{ table: 'transactions', rows: 1_500, rewritten: false }]);
+    expect(counts(summary)).toEqual({ read: 1_500, stored: 1_500, rejected: 0, duplicates: 0 });
   });
 
   it('a clean file of one type written with spaces (no compact type name to find): still the fast path', async () => {
@@ -323,12 +334,12 @@ describe('Kafka batches of several topics: each topic\'s table by the fast path,
       });
       for (const line of dirtyLines) messages.push(message('notifications', line));
       const results: LakeBatchResult[] = [];
-      const hints = new Map<string, string>();
+      const hints = new Map<string, TableHint>();
       for (const [workspace, fastPath] of [[fast.workspace, true], [general.workspace, false]] as const) {
         const engine = await Engine.open({ threads: 2 });
         try {
           await loadReferenceTables(engine, workspace.resolve(workspace.config.reference.rates));
-          const context = { engine, registry: workspace.registry, lakeRoot: workspace.lakeRoot, reportingCurrency: 'USD', group: 'g', fastPath, tableHints: fastPath ? hints : new Map<string, string>() };
+          const context = { engine, registry: workspace.registry, lakeRoot: workspace.lakeRoot, reportingCurrency: 'USD', group: 'g', fastPath, tableHints: fastPath ? hints : new Map<string, TableHint>() };
           for (let start = 0; start < messages.length; start += 1_600) results.push(await writeLakeBatch(context, messages.slice(start, start + 1_600)));
         } finally {
           engine.close();
@@ -342,7 +353,9 @@ describe('Kafka batches of several topics: each topic\'s table by the fast path,
       expect(await lakeContent(fast.workspace)).toEqual(await lakeContent(general.workspace));
       // The clean topics went by the fast path (their last batch was all valid records of their
       // table); the dirty one did not.
-      expect(Object.fromEntries(hints)).toEqual({ transactions: 'transactions', fraud_detections: 'fraud_detections', security_alerts: 'security_alerts' });
+      expect(Object.fromEntries([...hints].map(([topic, hint]) => [topic, hint.table]))).toEqual({ transactions: 'transactions', fraud_detections: 'fraud_detections', security_alerts: 'security_alerts' });
+      // Their ids are not JSON texts themselves: read as text.
+      expect(hints.get('transactions')?.textRead).toEqual(expect.arrayContaining(['id', 'data.transaction_id']));
     } finally {
       await fast.cleanup();
       await general.cleanup();

@@ -26,9 +26,10 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { EventTypeSpec } from '../../contract/field-spec.js';
 import type { EventTypeRegistry, TableSpec } from '../../contract/registry.js';
 import { referenceCodes } from '../../contract/registry.js';
-import { compileValidation } from '../../contract/sql-validation.js';
+import { compileValidation, freeFormStringFields } from '../../contract/sql-validation.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
 import { copyToStaging, enrichedColumns, withReferenceRows, type BatchContext, type StagedFile } from './batch-writer.js';
@@ -57,13 +58,41 @@ export function directlyWritten(table: string): string {
   return `(coalesce(_table = ${literal(table)}, false) AND len(reasons) = 0)`;
 }
 
+/** How a batch's fast passes read it, from its first records (`tablesOf`). */
+export interface FastPlan {
+  /** Tables of the batch, in name order. */
+  tables: string[];
+  /** String fields read as text (`ValidationOptions.textRead`). */
+  textRead: string[];
+}
+
 /**
  * The table of the batch when its first records are all valid records of one table, else
  * undefined: then the general path alone is cheaper (see `tablesOf`).
  */
-export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<string | undefined> {
-  const tables = await tablesOf(engine, registry, inputSql, { routed: false });
-  return tables?.[0];
+export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<{ table: string; textRead: string[] } | undefined> {
+  const plan = await tablesOf(engine, registry, inputSql, { routed: false });
+  return plan ? { table: plan.tables[0]!, textRead: plan.textRead } : undefined;
+}
+
+/**
+ * Share of the first records whose value of a free-form string field may itself be valid JSON
+ * (a numeric id), at most, for the field to be read as text: each such value costs a second
+ * parse (about 1 µs), where reading the field as a JSON leaf costs about 0.1 µs for every value.
+ */
+const TEXT_READ_MAX_JSON_SHARE = 0.02;
+
+/**
+ * Of the free-form string fields of `types` (columns of a validation over the sample), those to
+ * read as text, as SQL select items and the choice from their counts.
+ */
+function textReadChoice(types: readonly EventTypeSpec[]): { items: string; choose: (row: Record<string, unknown>) => string[] } {
+  const fields = freeFormStringFields(types);
+  const items = fields.map((field, index) => `, count(*) FILTER (WHERE json_valid(${ident(field.column)})) AS _json_${index}`).join('');
+  return {
+    items,
+    choose: (row) => fields.filter((_, index) => Number(row[`_json_${index}`] ?? Infinity) <= Number(row.n ?? 0) * TEXT_READ_MAX_JSON_SHARE).map((field) => field.path),
+  };
 }
 
 /**
@@ -79,7 +108,7 @@ export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, i
  * validated with the named tables' rules only (every type's rules cost 56 ms per batch, mostly
  * planning the query).
  */
-export async function tablesOf(engine: Engine, registry: EventTypeRegistry, inputSql: string, options: { routed: boolean }): Promise<string[] | undefined> {
+export async function tablesOf(engine: Engine, registry: EventTypeRegistry, inputSql: string, options: { routed: boolean }): Promise<FastPlan | undefined> {
   const sample = `(SELECT * FROM (${inputSql}) LIMIT ${SAMPLE_RECORDS})`;
   const route = routeSql(registry);
   const routes = await engine.rows<{ table: string | null }>(`SELECT DISTINCT ${route} AS "table" FROM ${sample}`);
@@ -89,20 +118,24 @@ export async function tablesOf(engine: Engine, registry: EventTypeRegistry, inpu
     // type's rules decide, as before.
     const types = named.length === 1 ? registry.specs.filter((spec) => spec.table === named[0]) : registry.specs;
     const validation = compileValidation(types, referenceCodes(), sample);
-    // One row per destination: a table's name, or NULL for rejected records.
-    const rows = await engine.rows<{ table: string | null }>(
-      `SELECT DISTINCT CASE WHEN len(reasons) = 0 THEN _table END AS "table" FROM (${validation.sql})`,
+    const textRead = textReadChoice(types);
+    // Clean: every record valid, all of one table.
+    const [row] = await engine.rows(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE len(reasons) > 0) AS rejected, list(DISTINCT _table) AS tables${textRead.items} FROM (${validation.sql})`,
     );
-    return rows.length === 1 && rows[0]!.table !== null ? [rows[0]!.table] : undefined;
+    const tables = (row?.tables ?? []) as (string | null)[];
+    return row && Number(row.rejected) === 0 && tables.length === 1 && tables[0] !== null ? { tables: [tables[0]!], textRead: textRead.choose(row) } : undefined;
   }
   // Mixed: a record without a type name in its text (routed nowhere), or not a valid record of
   // the table it is routed to, makes the sample unclean.
   if (!options.routed || routes.some((row) => row.table === null)) return undefined;
-  const validation = compileValidation(registry.specs.filter((spec) => named.includes(spec.table)), referenceCodes(), sample, { keep: { _route: route } });
-  const [row] = await engine.rows<{ unclean: number }>(
-    `SELECT count(*) FILTER (WHERE len(reasons) > 0 OR _table IS DISTINCT FROM _route) AS unclean FROM (${validation.sql})`,
+  const types = registry.specs.filter((spec) => named.includes(spec.table));
+  const validation = compileValidation(types, referenceCodes(), sample, { keep: { _route: route } });
+  const textRead = textReadChoice(types);
+  const [row] = await engine.rows(
+    `SELECT count(*) AS n, count(*) FILTER (WHERE len(reasons) > 0 OR _table IS DISTINCT FROM _route) AS unclean${textRead.items} FROM (${validation.sql})`,
   );
-  return Number(row?.unclean ?? 1) === 0 ? named.sort() : undefined;
+  return row && Number(row.unclean) === 0 ? { tables: named.sort(), textRead: textRead.choose(row) } : undefined;
 }
 
 /**
@@ -127,7 +160,7 @@ export interface FastPasses {
 }
 
 /**
- * The fast passes over one input (a file): `tables` from `tablesOf`, one pass for one table, one
+ * The fast passes over one input (a file): `plan` from `tablesOf`, one pass for one table, one
  * pass per table over its routed records for several. `lines.sql` records unreadable lines, so
  * only the first pass reads it; `lines.plainSql` is the same records without that. When the file
  * is `large` and records are left over, types its first records did not show (files of one type
@@ -138,15 +171,16 @@ export async function writeFastPasses(
   engine: Engine,
   context: BatchContext,
   lines: { sql: string; plainSql: string },
-  tables: readonly string[],
+  plan: FastPlan,
   target: { staging: string; batchId: string; ingestedAt: string; large: boolean },
 ): Promise<FastPasses> {
+  const { tables, textRead } = plan;
   const route = routeSql(context.registry);
   const passes: FastPasses = { writes: [], routedTables: [], total: 0 };
   const pass = async (name: string, routed: boolean) => {
     const input = passes.writes.length === 0 ? lines.sql : lines.plainSql;
     const records = routed ? `SELECT * FROM (${input}) WHERE ${route} = ${literal(name)}` : input;
-    passes.writes.push(await writeValidDirect(engine, context, records, context.registry.table(name)!, target.staging, target.batchId, target.ingestedAt));
+    passes.writes.push(await writeValidDirect(engine, context, records, context.registry.table(name)!, target.staging, target.batchId, target.ingestedAt, { textRead }));
     if (routed) passes.routedTables.push(name);
   };
   for (const name of tables) await pass(name, tables.length > 1);
@@ -184,6 +218,7 @@ export async function writeValidDirect(
   staging: string,
   batchId: string,
   ingestedAt: string,
+  options: { textRead?: readonly string[] } = {},
 ): Promise<DirectWrite> {
   const input = `_direct_input_${process.pid}_${directCounter++}`;
   // Only the table's own types: a record of another type is "unknown" here and left to the
@@ -192,7 +227,7 @@ export async function writeValidDirect(
   // the other types' fields cost 5% of the pass even when NULL.
   // The batch's first records all passed (tablesOf), so malformed records are rare here: without
   // the json_valid check, a vector holding one is parsed again row by row (sql-validation.ts).
-  const validation = compileValidation(context.registry.specs.filter((spec) => spec.table === table.name), referenceCodes(), ident(input), { malformedExpected: false });
+  const validation = compileValidation(context.registry.specs.filter((spec) => spec.table === table.name), referenceCodes(), ident(input), { malformedExpected: false, ...options });
   const dir = path.join(staging, '_direct');
   const file = path.join(dir, `${table.name}.parquet`);
   await fs.mkdir(dir, { recursive: true });

@@ -290,9 +290,9 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
       // mixed file, over the records routed to it); the general path below takes only what they
       // did not write (other types, rejects), and only if there is any.
       const large = input.bytes * textBytesPerByte(input) >= routedFastPathBytes;
-      const tables = fastPath ? await tablesOf(engine, registry, relation.plainSql, { routed: large }) : undefined;
-      if (tables) {
-        const passes = await writeFastPasses(engine, context, relation, tables, { staging: batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt, large });
+      const plan = fastPath ? await tablesOf(engine, registry, relation.plainSql, { routed: large }) : undefined;
+      if (plan) {
+        const passes = await writeFastPasses(engine, context, relation, plan, { staging: batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt, large });
         direct.push(...passes.writes);
         if (passes.total > written(direct)) {
           // tablesOf found the first records all valid, so none of them was malformed.

@@ -24,7 +24,7 @@ import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { loadReferenceTables } from '../ingest/reference-tables.js';
 import { authFailure, createKafkaClient, createProducer, describeKafkaError, kafkaErrorTypes, type Admin, type KafkaClient, type Producer } from './client.js';
-import { messageOrigin, prepareLakeBatch, writeLakeBatch, type DeadLetterNote, type KafkaMessage, type LakeBatchContext, type LakeBatchHooks, type LakeBatchResult, type PendingLakeBatch } from './lake-batch.js';
+import { messageOrigin, prepareLakeBatch, writeLakeBatch, type DeadLetterNote, type TableHint, type KafkaMessage, type LakeBatchContext, type LakeBatchHooks, type LakeBatchResult, type PendingLakeBatch } from './lake-batch.js';
 import { IngestMetrics, type MetricsReport } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { startDaemonStreams, type DaemonStreams } from '../../streams/daemon-streams.js';
@@ -123,7 +123,7 @@ class KafkaIngestDaemon {
   /** Batches flushed and not yet committed. */
   private inFlight = new Set<Promise<void>>();
   /** Per topic, the table its clean batches go to (LakeBatchContext.tableHints). */
-  private readonly tableHints = new Map<string, string>();
+  private readonly tableHints = new Map<string, TableHint>();
   private consumer: Consumer | undefined;
   /** Stream jobs, the live feed and their metrics (src/streams/). */
   private streams: DaemonStreams | undefined;

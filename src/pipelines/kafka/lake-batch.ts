@@ -47,9 +47,15 @@ export interface LakeBatchContext {
    * records of it: the topic's records in the next batch take the fast path without validating a
    * sample first (the sample's query took 50 ms of a 550 ms batch). Only a guess: records that are
    * not clean after all are still stored exactly (the general path takes the rest), and the
-   * topic's guess is dropped.
+   * topic's guess is dropped. With the table, the string fields its sample had read as text.
    */
-  tableHints?: Map<string, string>;
+  tableHints?: Map<string, TableHint>;
+}
+
+/** A topic's table and the string fields its records are read as text for (lake-batch's fast path). */
+export interface TableHint {
+  table: string;
+  textRead: string[];
 }
 
 export interface DeadLetterNote {
@@ -299,19 +305,24 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
     // the rest (other types, rejects), and only when there is any. A batch holds messages of
     // every topic the daemon reads, one type each by default, so splitting by topic keeps mixed
     // traffic on the fast path without reading anything twice.
-    const topicsOf = new Map<string, string[]>();
+    const topicsOf = new Map<string, { topics: string[]; textRead: Set<string> }>();
     if (context.fastPath !== false) {
       for (const topic of staged.topics.keys()) {
-        const table = context.tableHints?.get(topic) ?? await mainTableOf(engine, context.registry, staged.sqlOf([topic]));
-        if (table !== undefined && context.registry.table(table)) topicsOf.set(table, [...(topicsOf.get(table) ?? []), topic]);
+        const hint = context.tableHints?.get(topic) ?? await mainTableOf(engine, context.registry, staged.sqlOf([topic]));
+        if (hint === undefined || !context.registry.table(hint.table)) continue;
+        const entry = topicsOf.get(hint.table) ?? { topics: [], textRead: new Set(hint.textRead) };
+        entry.topics.push(topic);
+        // Topics of one table read as text only what every topic's sample allowed.
+        for (const field of entry.textRead) if (!hint.textRead.includes(field)) entry.textRead.delete(field);
+        topicsOf.set(hint.table, entry);
       }
     }
-    for (const [tableName, topics] of topicsOf) {
-      const write = await writeValidDirect(engine, lakeContext, staged.sqlOf(topics), context.registry.table(tableName)!, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt);
+    for (const [tableName, { topics, textRead }] of topicsOf) {
+      const write = await writeValidDirect(engine, lakeContext, staged.sqlOf(topics), context.registry.table(tableName)!, batchStagingDir(context.lakeRoot, batchId), batchId, ingestedAt, { textRead: [...textRead] });
       direct.push({ write, topics });
       const clean = write.written === topics.reduce((sum, topic) => sum + staged.topics.get(topic)!, 0);
       for (const topic of topics) {
-        if (clean) context.tableHints?.set(topic, tableName);
+        if (clean) context.tableHints?.set(topic, context.tableHints.get(topic) ?? { table: tableName, textRead: [...textRead] });
         else context.tableHints?.delete(topic);
       }
     }

@@ -7,7 +7,7 @@ import { Engine } from '../../../src/duckdb/engine.js';
 import { LakeLayout } from '../../../src/lake/layout.js';
 import { readLatestSnapshot } from '../../../src/lake/snapshot.js';
 import { loadReferenceTables } from '../../../src/pipelines/ingest/reference-tables.js';
-import { decodeMessages, MAX_VALUE_BYTES, messageOrigin, prepareLakeBatch, writeLakeBatch, type KafkaMessage, type LakeBatchContext } from '../../../src/pipelines/kafka/lake-batch.js';
+import { decodeMessages, MAX_VALUE_BYTES, messageOrigin, prepareLakeBatch, writeLakeBatch, type KafkaMessage, type LakeBatchContext, type TableHint } from '../../../src/pipelines/kafka/lake-batch.js';
 import { RateMeter } from '../../../src/pipelines/kafka/metrics.js';
 import { anchorOffsets, committedOffsets, mergeOffsets, OffsetConflictError, readLakeOffsets } from '../../../src/pipelines/kafka/offsets.js';
 import { notificationEvent, transactionEvent } from '../../support/events.js';
@@ -116,14 +116,14 @@ describe('a batch of messages into the lake', () => {
   });
 
   it('guesses the table of a topic from its last clean batch, and a wrong guess still stores exactly', async () => {
-    const hints = new Map<string, string>();
+    const hints = new Map<string, TableHint>();
     const hinted = { ...context, tableHints: hints };
     const topic = 'hinted';
     const at = (offset: number, event: unknown) => message(offset, JSON.stringify(event), 0, topic);
     // A clean batch of transactions sets the guess
     const first = await writeLakeBatch(hinted, [at(0, transactionEvent('h-1', 1)), at(1, transactionEvent('h-2', 2))]);
     expect(first).toMatchObject({ stored: 2, rejected: 0 });
-    expect(hints.get(topic)).toBe('transactions');
+    expect(hints.get(topic)?.table).toBe('transactions');
     // A batch of the same topic that is not all transactions is stored exactly, and drops it
     const mixed = await writeLakeBatch(hinted, [at(2, transactionEvent('h-3', 3)), at(3, notificationEvent('h-4', 4)), at(4, { ...transactionEvent('h-5', 5), version: 42 })]);
     expect(mixed).toMatchObject({ consumed: 3, stored: 2, rejected: 1, duplicates: 0 });
@@ -133,7 +133,7 @@ describe('a batch of messages into the lake', () => {
     expect(stored).toEqual([{ id: 'h-1', t: 'transactions' }, { id: 'h-2', t: 'transactions' }, { id: 'h-3', t: 'transactions' }, { id: 'h-4', t: 'notifications' }]);
     // A batch of the notifications alone sets the guess to their table
     await writeLakeBatch(hinted, [at(5, notificationEvent('h-6', 6))]);
-    expect(hints.get(topic)).toBe('notifications');
+    expect(hints.get(topic)?.table).toBe('notifications');
   });
 
   it('prepares the next batch on a second connection while the one before it commits', async () => {
