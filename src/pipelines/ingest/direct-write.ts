@@ -161,7 +161,8 @@ export interface FastPasses {
 
 /**
  * The fast passes over one input (a file): `plan` from `tablesOf`, one pass for one table, one
- * pass per table over its routed records for several. `lines.sql` records unreadable lines, so
+ * pass per table over its routed records for several. `target.lines`, when given, is at least the
+ * number of records (`countLines`). `lines.sql` records unreadable lines, so
  * only the first pass reads it; `lines.plainSql` is the same records without that. When the file
  * is `large` and records are left over, types its first records did not show (files of one type
  * each, concatenated) get passes of their own too, rather than the general path validating every
@@ -172,7 +173,7 @@ export async function writeFastPasses(
   context: BatchContext,
   lines: { sql: string; plainSql: string },
   plan: FastPlan,
-  target: { staging: string; batchId: string; ingestedAt: string; large: boolean },
+  target: { staging: string; batchId: string; ingestedAt: string; large: boolean; lines?: Promise<number | undefined> },
 ): Promise<FastPasses> {
   const { tables, textRead } = plan;
   const route = routeSql(context.registry);
@@ -185,7 +186,9 @@ export async function writeFastPasses(
   };
   for (const name of tables) await pass(name, tables.length > 1);
   const written = () => passes.writes.reduce((sum, write) => sum + write.written, 0);
-  passes.total = Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${lines.plainSql})`))[0]?.n ?? 0);
+  // Records are at most the file's lines: when the passes wrote that many, they took them all.
+  const upperBound = await target.lines;
+  passes.total = upperBound === written() ? upperBound : Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${lines.plainSql})`))[0]?.n ?? 0);
   if (target.large && passes.total > written()) {
     const found = await engine.rows<{ table: string }>(`SELECT DISTINCT ${route} AS "table" FROM (${lines.plainSql}) WHERE ${route} IS NOT NULL`);
     for (const name of found.map((row) => row.table).filter((table) => !tables.includes(table)).sort()) await pass(name, true);

@@ -12,7 +12,7 @@ import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable, type TableCount } from './batch-writer.js';
 import { tablesOf, writeFastPasses, writtenByPasses, type DirectWrite } from './direct-write.js';
-import { checkGzipComplete, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
+import { checkGzipComplete, countLines, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
 import { hasMalformedRecords, stageValidatedBatch, validationColumns, writeStagedTables, type StagedBatch } from './staged-batch.js';
@@ -292,7 +292,10 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
       const large = input.bytes * textBytesPerByte(input) >= routedFastPathBytes;
       const plan = fastPath ? await tablesOf(engine, registry, relation.plainSql, { routed: large }) : undefined;
       if (plan) {
-        const passes = await writeFastPasses(engine, context, relation, plan, { staging: batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt, large });
+        // Lines of plain NDJSON, at least its records (with `\n` line ends only: DuckDB's reader
+        // takes a stray CR for a line end in CRLF files).
+        const lines = input.format === 'ndjson' && !input.gzip && !input.crlf ? countLines(input.path).catch(() => undefined) : undefined;
+        const passes = await writeFastPasses(engine, context, relation, plan, { staging: batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt, large, ...(lines ? { lines } : {}) });
         direct.push(...passes.writes);
         if (passes.total > written(direct)) {
           // tablesOf found the first records all valid, so none of them was malformed.

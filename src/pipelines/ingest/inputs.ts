@@ -166,3 +166,18 @@ export async function spoolStdin(stdin: NodeJS.ReadableStream, target: string): 
   await pipeline(stdin, createWriteStream(target));
 }
 
+/**
+ * Lines of an uncompressed text file (its newlines, plus a last line without one): at least as
+ * many as the records DuckDB reads from it with `\n` line ends, so a fast pass that wrote this
+ * many took them all (direct-write.ts). Counted here while DuckDB's threads write, instead of by
+ * a second read of the file in DuckDB (0.4 s of 7 for a million transactions).
+ */
+export async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  let last = 0x0a;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
+    if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+  }
+  return last === 0x0a ? lines : lines + 1;
+}
