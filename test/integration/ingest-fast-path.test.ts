@@ -84,6 +84,19 @@ describe('file ingest: the fast path stores exactly what the general path stores
     expect(summary.files[0]?.fastPath).toEqual([{ table: 'transactions', rows: 4_000, rewritten: false }]);
     expect(summary.stored).toBe(4_000);
     expect(await rowsOutOfOrder(fast.workspace, 'transactions')).toBe(0);
+    // Few-valued texts are written from ENUMs (batch-writer.ts): the files hold plain UTF8 text.
+    const files = (await readLatestSnapshot(new LakeLayout(fast.workspace.lakeRoot))).files.filter((entry) => entry.table === 'transactions');
+    const engine = await Engine.open({ threads: 1 });
+    try {
+      const described = await engine.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet([${files.map((entry) => `'${fast.workspace.lakeRoot}/${entry.path}'`).join(', ')}])`);
+      const types = Object.fromEntries(described.map((column) => [column.column_name, column.column_type]));
+      for (const column of ['type', 'country_name', 'region', 'merchant_category_name', 'merchant_category_group', 'geo_source']) expect(types[column]).toBe('VARCHAR');
+      const [values] = await engine.rows(`SELECT count(DISTINCT region) AS regions, count(*) FILTER (WHERE country = 'DE' AND country_name <> 'Germany') AS wrong FROM read_parquet([${files.map((entry) => `'${fast.workspace.lakeRoot}/${entry.path}'`).join(', ')}])`);
+      expect(Number(values!.regions)).toBeGreaterThan(1);
+      expect(Number(values!.wrong)).toBe(0);
+    } finally {
+      engine.close();
+    }
   });
 
   it('a clean file with blank lines and numeric ids: more lines than records, every record stored once', async () => {
