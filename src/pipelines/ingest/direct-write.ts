@@ -26,10 +26,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { EventTypeSpec } from '../../contract/field-spec.js';
 import type { EventTypeRegistry, TableSpec } from '../../contract/registry.js';
 import { referenceCodes } from '../../contract/registry.js';
-import { compileValidation, freeFormStringFields } from '../../contract/sql-validation.js';
+import { compileValidation, textReadChoice } from '../../contract/sql-validation.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
 import { copyToStaging, enrichedColumns, withReferenceRows, type BatchContext, type StagedFile } from './batch-writer.js';
@@ -76,26 +75,6 @@ export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, i
 }
 
 /**
- * Share of the first records whose value of a free-form string field may itself be valid JSON
- * (a numeric id), at most, for the field to be read as text: each such value costs a second
- * parse (about 1 µs), where reading the field as a JSON leaf costs about 0.1 µs for every value.
- */
-const TEXT_READ_MAX_JSON_SHARE = 0.02;
-
-/**
- * Of the free-form string fields of `types` (columns of a validation over the sample), those to
- * read as text, as SQL select items and the choice from their counts.
- */
-function textReadChoice(types: readonly EventTypeSpec[]): { items: string; choose: (row: Record<string, unknown>) => string[] } {
-  const fields = freeFormStringFields(types);
-  const items = fields.map((field, index) => `, count(*) FILTER (WHERE json_valid(${ident(field.column)})) AS _json_${index}`).join('');
-  return {
-    items,
-    choose: (row) => fields.filter((_, index) => Number(row[`_json_${index}`] ?? Infinity) <= Number(row.n ?? 0) * TEXT_READ_MAX_JSON_SHARE).map((field) => field.path),
-  };
-}
-
-/**
  * The tables of the batch when its first records are all valid, else undefined: then the general
  * path alone is cheaper. Whatever the fast path does not write, the general path validates
  * again, every record of the batch (it must exclude exactly those written): a batch whose
@@ -118,7 +97,7 @@ export async function tablesOf(engine: Engine, registry: EventTypeRegistry, inpu
     // type's rules decide, as before.
     const types = named.length === 1 ? registry.specs.filter((spec) => spec.table === named[0]) : registry.specs;
     const validation = compileValidation(types, referenceCodes(), sample);
-    const textRead = textReadChoice(types);
+    const textRead = textReadChoice(types, (field) => ident(field.column));
     // Clean: every record valid, all of one table.
     const [row] = await engine.rows(
       `SELECT count(*) AS n, count(*) FILTER (WHERE len(reasons) > 0) AS rejected, list(DISTINCT _table) AS tables${textRead.items} FROM (${validation.sql})`,
@@ -131,7 +110,7 @@ export async function tablesOf(engine: Engine, registry: EventTypeRegistry, inpu
   if (!options.routed || routes.some((row) => row.table === null)) return undefined;
   const types = registry.specs.filter((spec) => named.includes(spec.table));
   const validation = compileValidation(types, referenceCodes(), sample, { keep: { _route: route } });
-  const textRead = textReadChoice(types);
+  const textRead = textReadChoice(types, (field) => ident(field.column));
   const [row] = await engine.rows(
     `SELECT count(*) AS n, count(*) FILTER (WHERE len(reasons) > 0 OR _table IS DISTINCT FROM _route) AS unclean${textRead.items} FROM (${validation.sql})`,
   );

@@ -15,7 +15,7 @@ import { tablesOf, writeFastPasses, writtenByPasses, type DirectWrite } from './
 import { checkGzipComplete, countLines, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
-import { hasMalformedRecords, stageValidatedBatch, validationColumns, writeStagedTables, type StagedBatch } from './staged-batch.js';
+import { firstRecordsPlan, stageValidatedBatch, validationColumns, writeStagedTables, type StagedBatch } from './staged-batch.js';
 import { openStreamRunner, type StreamRunner } from '../../streams/runner.js';
 import { KafkaOutput } from '../../streams/kafka-output.js';
 import { outboxHasFiles } from '../../streams/outbox.js';
@@ -299,13 +299,13 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
         direct.push(...passes.writes);
         if (passes.total > written(direct)) {
           // tablesOf found the first records all valid, so none of them was malformed.
-          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { ...writtenByPasses(registry, passes), malformedExpected: false });
+          batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { ...writtenByPasses(registry, passes), malformedExpected: false, textRead: plan.textRead });
           if (batch.total + written(direct) !== passes.total) {
             throw new Error(`fast and general path do not split ${input.label}: ${passes.total} records, ${written(direct)} written directly, ${batch.total} staged`);
           }
         }
       } else {
-        batch = await stageValidatedBatch(engine, registry, relation.sql, stagingDir, { malformedExpected: await hasMalformedRecords(engine, relation.plainSql) });
+        batch = await stageValidatedBatch(engine, registry, relation.sql, stagingDir, await firstRecordsPlan(engine, registry, relation.plainSql));
       }
       stages.validate = (performance.now() - started) / 1000;
     } catch (error) {

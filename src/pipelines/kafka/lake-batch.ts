@@ -16,7 +16,7 @@ import { ident, literalList } from '../../duckdb/sql.js';
 import { LakeLayout } from '../../lake/layout.js';
 import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable } from '../ingest/batch-writer.js';
 import { mainTableOf, writeValidDirect, type DirectWrite } from '../ingest/direct-write.js';
-import { hasMalformedRecords, stageValidatedBatch, writeStagedTables, type StagedBatch } from '../ingest/staged-batch.js';
+import { firstRecordsPlan, stageValidatedBatch, writeStagedTables, type StagedBatch } from '../ingest/staged-batch.js';
 import type { StreamRunner } from '../../streams/runner.js';
 import { mergeOffsets, OffsetConflictError, partitionKey, readLakeOffsets, type PartitionKey } from './offsets.js';
 
@@ -329,7 +329,7 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
     const written = direct.reduce((sum, { write }) => sum + write.written, 0);
     if (written < records.length) {
       const excludeWritten = direct.map(({ write, topics }) => ({ table: write.table, where: fromTopics(topics) }));
-      batch = await stageValidatedBatch(engine, context.registry, staged.sql, new LakeLayout(context.lakeRoot).stagingDir, { excludeWritten, malformedExpected: await hasMalformedRecords(engine, staged.sql) });
+      batch = await stageValidatedBatch(engine, context.registry, staged.sql, new LakeLayout(context.lakeRoot).stagingDir, { excludeWritten, ...await firstRecordsPlan(engine, context.registry, staged.sql) });
       if (batch.total + written !== records.length) {
         throw new Error(`Kafka batch: fast and general path do not split ${records.length} records (${written} written directly, ${batch.total} staged)`);
       }

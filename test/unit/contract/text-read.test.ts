@@ -8,6 +8,7 @@ import { EventTypeRegistry, referenceCodes } from '../../../src/contract/registr
 import { compileValidation, freeFormStringFields } from '../../../src/contract/sql-validation.js';
 import { Engine } from '../../../src/duckdb/engine.js';
 import { tablesOf } from '../../../src/pipelines/ingest/direct-write.js';
+import { firstRecordsPlan } from '../../../src/pipelines/ingest/staged-batch.js';
 import { sqlString } from '../../support/duckdb.js';
 import { eventJson, VALID_DATA, VALID_ENVELOPE, type BuiltinType } from './event-fixtures.js';
 
@@ -66,5 +67,13 @@ describe('string fields read as text', () => {
     expect(numeric?.textRead).not.toContain('data.account_id');
     // The merchant category code is four digits: always a leaf.
     expect(numeric?.textRead).not.toContain('data.merchant_category');
+  });
+
+  it('are chosen for the general path by a parse of the first records, malformed ones among them', async () => {
+    const texts = Array.from({ length: 300 }, (_, index) => (index % 10 === 0 ? '{"id":' : eventJson(index % 2 === 0 ? 'transaction' : 'notification', { ...(index % 2 === 0 ? VALID_DATA.transaction : VALID_DATA.notification), customer_id: String(index) }, { id: `evt-${index}` })));
+    const plan = await firstRecordsPlan(engine, registry, relation(texts));
+    expect(plan.malformedExpected).toBe(true);
+    expect(plan.textRead).toEqual(expect.arrayContaining(['id', 'source', 'data.account_id', 'data.notification_id']));
+    expect(plan.textRead).not.toContain('data.customer_id');
   });
 });

@@ -1,14 +1,14 @@
 /**
  * Validation checks records with json_valid before the parse only when malformed records are
  * expected (a TRY around a parse that throws re-evaluates the whole vector row by row). Whether
- * they are is told by the first records (`hasMalformedRecords`), and either way the validation's
+ * they are is told by the first records (`firstRecordsPlan`), and either way the validation's
  * outcome per record is the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventTypeRegistry, referenceCodes } from '../../../src/contract/registry.js';
 import { compileValidation } from '../../../src/contract/sql-validation.js';
 import { Engine } from '../../../src/duckdb/engine.js';
-import { hasMalformedRecords } from '../../../src/pipelines/ingest/staged-batch.js';
+import { firstRecordsPlan } from '../../../src/pipelines/ingest/staged-batch.js';
 import { sqlString } from '../../support/duckdb.js';
 import { transactionEvent } from '../../support/events.js';
 
@@ -29,10 +29,12 @@ describe('malformed records', () => {
 
   it('are found among the first 1,000 records, and only there', async () => {
     const clean = Array.from({ length: 1_200 }, (_, index) => valid(index));
-    expect(await hasMalformedRecords(engine, relation(clean))).toBe(false);
-    expect(await hasMalformedRecords(engine, relation([...clean.slice(0, 500), malformed[0]!, ...clean.slice(500)]))).toBe(true);
+    const registry = EventTypeRegistry.create();
+    const malformedExpected = async (texts: string[]) => (await firstRecordsPlan(engine, registry, relation(texts))).malformedExpected;
+    expect(await malformedExpected(clean)).toBe(false);
+    expect(await malformedExpected([...clean.slice(0, 500), malformed[0]!, ...clean.slice(500)])).toBe(true);
     // Past the sample: not seen (validation is then slower on them, never different).
-    expect(await hasMalformedRecords(engine, relation([...clean, malformed[1]!]))).toBe(false);
+    expect(await malformedExpected([...clean, malformed[1]!])).toBe(false);
   });
 
   it('get the same validation outcome, reasons included, with and without the json_valid check', async () => {
