@@ -248,18 +248,12 @@ const EPOCH_US = 'epoch_us(c.occurred_at)';
 /** Microseconds since the start of the UTC day (also before 1970, where % is negative). */
 const US_INTO_DAY = `((${EPOCH_US} % ${US_PER_DAY} + ${US_PER_DAY}) % ${US_PER_DAY})`;
 
-/**
- * An ENUM type of `values` (SQL). Texts of few values are written as ENUMs: DuckDB writes an
- * ENUM's Parquet dictionary from the type instead of hashing every value into one; the file is
- * the same (UTF8, dictionary encoded), read back as VARCHAR (reference-tables.ts).
- */
+/** An ENUM type of `values` (SQL): few-valued texts are written from ENUMs (why: reference-tables.ts). */
 function enumOf(values: readonly string[]): string {
   return `ENUM(${[...new Set(values)].sort().map(literal).join(', ')})`;
 }
 
-function fewValued(value: string, values: readonly string[]): string {
-  return `CAST(${literal(value)} AS ${enumOf(values)})`;
-}
+const GEO_SOURCE = enumOf(['country', 'event']);
 
 /**
  * The stored columns of a table computed from checked records `c` (see withReferenceRows):
@@ -284,7 +278,7 @@ export function enrichedColumns(context: Pick<BatchContext, 'reportingCurrency'>
       case 'merchant_category_name': return `${category('name')} AS merchant_category_name`;
       case 'merchant_category_group': return `${category('category_group')} AS merchant_category_group`;
       case 'geo_source':
-        return `CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN ${fewValued('event', ['country', 'event'])} WHEN ${country('lat')} IS NOT NULL THEN ${fewValued('country', ['country', 'event'])} END AS geo_source`;
+        return `CASE WHEN c.lat IS NOT NULL AND c.lon IS NOT NULL THEN CAST('event' AS ${GEO_SOURCE}) WHEN ${country('lat')} IS NOT NULL THEN CAST('country' AS ${GEO_SOURCE}) END AS geo_source`;
       case 'type': return `CAST(c."type" AS ${enumOf(table.types)}) AS "type"`;
       case 'event_date': return `(DATE '1970-01-01' + CAST((${EPOCH_US} - ${US_INTO_DAY}) // ${US_PER_DAY} AS INTEGER)) AS event_date`;
       case 'event_hour': return `CAST(${US_INTO_DAY} // ${US_PER_HOUR} AS INTEGER) AS event_hour`;

@@ -65,11 +65,17 @@ export interface FastPlan {
   textRead: string[];
 }
 
+/** The one table of a batch and the string fields its fast pass reads as text (`mainTableOf`). */
+export interface TableHint {
+  table: string;
+  textRead: string[];
+}
+
 /**
  * The table of the batch when its first records are all valid records of one table, else
  * undefined: then the general path alone is cheaper (see `tablesOf`).
  */
-export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<{ table: string; textRead: string[] } | undefined> {
+export async function mainTableOf(engine: Engine, registry: EventTypeRegistry, inputSql: string): Promise<TableHint | undefined> {
   const plan = await tablesOf(engine, registry, inputSql, { routed: false });
   return plan ? { table: plan.tables[0]!, textRead: plan.textRead } : undefined;
 }
@@ -129,6 +135,11 @@ export function routeSql(registry: EventTypeRegistry): string {
   return `CASE ${[...tables].map(([type, table]) => `WHEN contains(raw, ${literal(`${json('type')}:${json(type)}`)}) THEN ${literal(table)}`).join(' ')} END`;
 }
 
+/** Records the fast passes wrote. */
+export function recordsWritten(writes: readonly DirectWrite[]): number {
+  return writes.reduce((sum, write) => sum + write.written, 0);
+}
+
 /** What the fast passes over a file wrote, and what the general path must leave out. */
 export interface FastPasses {
   writes: DirectWrite[];
@@ -140,19 +151,20 @@ export interface FastPasses {
 
 /**
  * The fast passes over one input (a file): `plan` from `tablesOf`, one pass for one table, one
- * pass per table over its routed records for several. `target.lines`, when given, is at least the
- * number of records (`countLines`). `lines.sql` records unreadable lines, so
- * only the first pass reads it; `lines.plainSql` is the same records without that. When the file
- * is `large` and records are left over, types its first records did not show (files of one type
- * each, concatenated) get passes of their own too, rather than the general path validating every
- * record again; what is left after them (rejects) is the general path's.
+ * pass per table over its routed records for several. `lines.sql` records unreadable lines, so
+ * only the first pass reads it; `lines.plainSql` is the same records without that.
+ * `target.maxRecords`, when given, is at least the number of records (`countLines`): when the
+ * passes wrote that many, the records are not counted again. When the file is `large` and records
+ * are left over, types its first records did not show (files of one type each, concatenated) get
+ * passes of their own too, rather than the general path validating every record again; what is
+ * left after them (rejects) is the general path's.
  */
 export async function writeFastPasses(
   engine: Engine,
   context: BatchContext,
   lines: { sql: string; plainSql: string },
   plan: FastPlan,
-  target: { staging: string; batchId: string; ingestedAt: string; large: boolean; lines?: Promise<number | undefined> },
+  target: { staging: string; batchId: string; ingestedAt: string; large: boolean; maxRecords?: Promise<number | undefined> },
 ): Promise<FastPasses> {
   const { tables, textRead } = plan;
   const route = routeSql(context.registry);
@@ -164,11 +176,9 @@ export async function writeFastPasses(
     if (routed) passes.routedTables.push(name);
   };
   for (const name of tables) await pass(name, tables.length > 1);
-  const written = () => passes.writes.reduce((sum, write) => sum + write.written, 0);
-  // Records are at most the file's lines: when the passes wrote that many, they took them all.
-  const upperBound = await target.lines;
-  passes.total = upperBound === written() ? upperBound : Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${lines.plainSql})`))[0]?.n ?? 0);
-  if (target.large && passes.total > written()) {
+  const maxRecords = await target.maxRecords;
+  passes.total = maxRecords === recordsWritten(passes.writes) ? maxRecords : Number((await engine.rows<{ n: number }>(`SELECT count(*) AS n FROM (${lines.plainSql})`))[0]?.n ?? 0);
+  if (target.large && passes.total > recordsWritten(passes.writes)) {
     const found = await engine.rows<{ table: string }>(`SELECT DISTINCT ${route} AS "table" FROM (${lines.plainSql}) WHERE ${route} IS NOT NULL`);
     for (const name of found.map((row) => row.table).filter((table) => !tables.includes(table)).sort()) await pass(name, true);
   }

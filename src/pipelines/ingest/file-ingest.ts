@@ -11,7 +11,7 @@ import { diskFullOr, isUserError, UserError } from '../../errors.js';
 import { LakeLayout } from '../../lake/layout.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable, type TableCount } from './batch-writer.js';
-import { tablesOf, writeFastPasses, writtenByPasses, type DirectWrite } from './direct-write.js';
+import { recordsWritten, tablesOf, writeFastPasses, writtenByPasses, type DirectWrite } from './direct-write.js';
 import { checkGzipComplete, countLines, describeInput, expandPaths, spoolStdin, type InputFile, type InputFormat } from './inputs.js';
 import { inputRelation } from './input-relation.js';
 import { loadReferenceTables } from './reference-tables.js';
@@ -294,14 +294,14 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
       if (plan) {
         // Lines of plain NDJSON, at least its records (with `\n` line ends only: DuckDB's reader
         // takes a stray CR for a line end in CRLF files).
-        const lines = input.format === 'ndjson' && !input.gzip && !input.crlf ? countLines(input.path).catch(() => undefined) : undefined;
-        const passes = await writeFastPasses(engine, context, relation, plan, { staging: batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt, large, ...(lines ? { lines } : {}) });
+        const maxRecords = input.format === 'ndjson' && !input.gzip && !input.crlf ? countLines(input.path).catch(() => undefined) : undefined;
+        const passes = await writeFastPasses(engine, context, relation, plan, { staging: batchStagingDir(workspace.lakeRoot, batchId), batchId, ingestedAt, large, ...(maxRecords ? { maxRecords } : {}) });
         direct.push(...passes.writes);
-        if (passes.total > written(direct)) {
+        if (passes.total > recordsWritten(direct)) {
           // tablesOf found the first records all valid, so none of them was malformed.
           batch = await stageValidatedBatch(engine, registry, relation.plainSql, stagingDir, { ...writtenByPasses(registry, passes), malformedExpected: false, textRead: plan.textRead });
-          if (batch.total + written(direct) !== passes.total) {
-            throw new Error(`fast and general path do not split ${input.label}: ${passes.total} records, ${written(direct)} written directly, ${batch.total} staged`);
+          if (batch.total + recordsWritten(direct) !== passes.total) {
+            throw new Error(`fast and general path do not split ${input.label}: ${passes.total} records, ${recordsWritten(direct)} written directly, ${batch.total} staged`);
           }
         }
       } else {
@@ -332,7 +332,7 @@ async function prepareFile(engine: Engine, workspace: Workspace, input: InputFil
         // not among them.
         await engine.run(`UPDATE ${ident(rejectLines)} SET line = m.line FROM (
             SELECT row_number() OVER (ORDER BY line) AS n, line FROM (
-              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${staged.total + written(direct)} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL OR trim(raw) = ''))) AS line
+              SELECT unnest(generate_series(${relation.firstLine}, ${relation.firstLine} + ${staged.total + recordsWritten(direct)} + ${unreadable} + (SELECT count(*) FROM (${relation.numberedSql}) WHERE raw IS NULL OR trim(raw) = ''))) AS line
               EXCEPT SELECT line FROM ${ident(relation.rejectsTable)})) m
           WHERE m.n = ${ident(rejectLines)}.n`);
       } else {
@@ -379,7 +379,7 @@ async function commitFile(prepared: PreparedFile, workspace: Workspace, onStage:
       throw diskFullOr(error, input.label);
     });
     stages.commit = (performance.now() - committing) / 1000;
-    const read = staged.total + written(direct) + unreadable;
+    const read = staged.total + recordsWritten(direct) + unreadable;
     const file: FileSummary = {
       label: input.label,
       format: input.format,
@@ -400,11 +400,6 @@ async function commitFile(prepared: PreparedFile, workspace: Workspace, onStage:
   } finally {
     await prepared.dispose();
   }
-}
-
-/** Records the fast passes wrote. */
-function written(direct: readonly DirectWrite[]): number {
-  return direct.reduce((sum, write) => sum + write.written, 0);
 }
 
 const NO_DEAD_LETTERS = `SELECT NULL::VARCHAR AS raw, NULL::VARCHAR AS origin, NULL::VARCHAR[] AS reasons, NULL::VARCHAR AS stage, NULL::VARCHAR AS event_id, NULL::VARCHAR AS event_type WHERE false`;

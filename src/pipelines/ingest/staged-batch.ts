@@ -45,8 +45,8 @@ export interface StageOptions {
   /** Columns computed from the input for those conditions (compileValidation's `keep`), such as the route of a mixed file's record. */
   keep?: Record<string, string>;
   /**
-   * Whether records that are not JSON at all are expected (compileValidation's option): the
-   * caller asks `hasMalformedRecords` of a relation it may scan twice. Default true.
+   * Whether records that are not JSON at all are expected (compileValidation's option), from
+   * `firstRecordsPlan`. Default true.
    */
   malformedExpected?: boolean;
   /** String fields read as text (compileValidation's option), from `firstRecordsPlan`. */

@@ -15,10 +15,12 @@ import type { Engine } from '../../duckdb/engine.js';
 import { ident, literalList } from '../../duckdb/sql.js';
 import { LakeLayout } from '../../lake/layout.js';
 import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable } from '../ingest/batch-writer.js';
-import { mainTableOf, writeValidDirect, type DirectWrite } from '../ingest/direct-write.js';
+import { mainTableOf, writeValidDirect, type DirectWrite, type TableHint } from '../ingest/direct-write.js';
 import { firstRecordsPlan, stageValidatedBatch, writeStagedTables, type StagedBatch } from '../ingest/staged-batch.js';
 import type { StreamRunner } from '../../streams/runner.js';
 import { mergeOffsets, OffsetConflictError, partitionKey, readLakeOffsets, type PartitionKey } from './offsets.js';
+
+export type { TableHint };
 
 /** Largest message value taken as a record; file ingest's line limit is the same. */
 export const MAX_VALUE_BYTES = 2 * 1024 * 1024;
@@ -50,12 +52,6 @@ export interface LakeBatchContext {
    * topic's guess is dropped. With the table, the string fields its sample had read as text.
    */
   tableHints?: Map<string, TableHint>;
-}
-
-/** A topic's table and the string fields its records are read as text for (lake-batch's fast path). */
-export interface TableHint {
-  table: string;
-  textRead: string[];
 }
 
 export interface DeadLetterNote {
