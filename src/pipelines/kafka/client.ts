@@ -50,7 +50,12 @@ function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
 /**
  * A producer whose sends wait for every in-sync replica, idempotent: the broker drops a batch the
  * producer sent again after a timeout (kafkajs retries a request whose answer it did not get), so
- * a retry stores no second copy. It needs sends one at a time, which is how every producer here
+ * a retry stores no second copy. That holds only when a retry resends the same batches: kafkajs
+ * partitions a send again on every retry, and a message without a key or partition goes to the
+ * next partition of a round robin, so a retry after a partly failed request (one partition not
+ * ready yet on a topic just created) put other messages under the sequence numbers the broker
+ * had already stored, and the broker refused them as out of order. So every message sent here
+ * has a key or a partition (`pinPartitions`). It needs sends one at a time, which is how every producer here
  * sends (the stream output, the dead-letter topic, `generate --to kafka://`); its retries are
  * bounded (`retries`, default 5) so that a broker that is down fails the send and the caller
  * backs off and reports it (kafkajs warns that this limits the guarantee to those retries).
@@ -147,4 +152,23 @@ export function describeKafkaError(error: unknown): string {
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
+}
+
+/**
+ * Gives keyless messages fixed partitions, in turn from `next` (a counter per topic, kept by the
+ * caller across sends) over the topic's `partitions`: the spread of kafkajs's round robin, but
+ * decided once, so that a retried send resends the same batches (see createProducer).
+ */
+export function pinPartitions<M extends { key?: string | Buffer | null; partition?: number }>(messages: M[], partitions: number, next: { value: number }): M[] {
+  if (partitions < 1) return messages;
+  for (const message of messages) {
+    if (message.key === undefined || message.key === null) message.partition ??= next.value++ % partitions;
+  }
+  return messages;
+}
+
+/** Partitions of each topic, from the broker's metadata. */
+export async function partitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {
+  const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
+  return new Map(described.map((topic) => [topic.name, topic.partitions.length]));
 }

@@ -615,6 +615,8 @@ class KafkaIngestDaemon {
       const value = byOrigin.get(note.origin)?.value ?? null;
       const omitted = value !== null && value.length > DEAD_LETTER_VALUE_LIMIT;
       return {
+        // Keyed, so that a retried send resends the same batches (createProducer); one origin, one partition.
+        key: note.origin,
         value: omitted ? null : value,
         headers: {
           'analytics-origin': note.origin,

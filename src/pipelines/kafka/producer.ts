@@ -7,7 +7,7 @@ import type { Logger } from '../../cli/logger.js';
 import { DEFAULT_KAFKA_TOPICS, type KafkaConfig } from '../../config/workspace-schema.js';
 import { UserError } from '../../errors.js';
 import type { GeneratedRecord } from '../generate/index.js';
-import { authFailure, createKafkaClient, createProducer, describeKafkaError, kafkaErrorTypes } from './client.js';
+import { authFailure, createKafkaClient, createProducer, describeKafkaError, kafkaErrorTypes, partitionCounts, pinPartitions } from './client.js';
 
 export interface ProduceOptions {
   brokers: string[];
@@ -61,10 +61,15 @@ export async function produceRecords(records: Iterable<GeneratedRecord>, options
   const byTopic: Record<string, number> = {};
   let sent = 0;
   try {
-    await ensureTopics(admin, [...new Set(Object.values(topics))], options.logger);
+    const topicNames = [...new Set(Object.values(topics))];
+    await ensureTopics(admin, topicNames, options.logger);
+    // Partitions fixed before the send, so that a retried send resends the same batches (pinPartitions).
+    const partitions = await partitionCounts(admin, topicNames);
+    const turns = new Map<string, { value: number }>();
+    const turnOf = (topic: string) => turns.get(topic) ?? turns.set(topic, { value: 0 }).get(topic)!;
     // Small chunks at low rates, so pacing is smooth (about 20 sends a second).
     const chunkSize = options.rateLimit ? Math.max(1, Math.min(MAX_CHUNK, Math.floor(options.rateLimit / 20))) : MAX_CHUNK;
-    let chunk = new Map<string, { value: string }[]>();
+    let chunk = new Map<string, { value: string; partition?: number }[]>();
     let chunkCount = 0;
     const flush = async () => {
       if (chunkCount === 0) return;
@@ -73,7 +78,7 @@ export async function produceRecords(records: Iterable<GeneratedRecord>, options
         const wait = due - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      await producer.sendBatch({ acks: -1, topicMessages: [...chunk].map(([topic, messages]) => ({ topic, messages })) });
+      await producer.sendBatch({ acks: -1, topicMessages: [...chunk].map(([topic, messages]) => ({ topic, messages: pinPartitions(messages, partitions.get(topic) ?? 0, turnOf(topic)) })) });
       for (const [topic, messages] of chunk) byTopic[topic] = (byTopic[topic] ?? 0) + messages.length;
       sent += chunkCount;
       chunk = new Map();
