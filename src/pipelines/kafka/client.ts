@@ -4,7 +4,7 @@
  * must fix something". Nothing else imports kafkajs.
  */
 import kafkajs from 'kafkajs';
-import type { Admin, Consumer, KafkaConfig as KafkaJsConfig, logCreator, Producer, SASLOptions } from 'kafkajs';
+import type { Admin, Consumer, ICustomPartitioner, KafkaConfig as KafkaJsConfig, logCreator, Producer, SASLOptions } from 'kafkajs';
 import type { Logger } from '../../cli/logger.js';
 import type { KafkaConfig } from '../../config/workspace-schema.js';
 import { messageOf, UserError } from '../../errors.js';
@@ -55,7 +55,8 @@ function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
  * next partition of a round robin, so a retry after a partly failed request (one partition not
  * ready yet on a topic just created) put other messages under the sequence numbers the broker
  * had already stored, and the broker refused them as out of order. So every message sent here
- * has a key or a partition (`pinPartitions`). It needs sends one at a time, which is how every producer here
+ * has a key or a partition (`pinPartitions`), and the producer refuses one that has neither
+ * (`pinnedPartitioner`) before anything is sent. It needs sends one at a time, which is how every producer here
  * sends (the stream output, the dead-letter topic, `generate --to kafka://`); its retries are
  * bounded (`retries`, default 5) so that a broker that is down fails the send and the caller
  * backs off and reports it (kafkajs warns that this limits the guarantee to those retries).
@@ -63,7 +64,7 @@ function saslOptions(sasl: NonNullable<KafkaConfig['sasl']>): SASLOptions {
 export function createProducer(client: KafkaClient, options: { retries?: number } = {}): Producer {
   return client.producer({
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: pinnedPartitioner,
     idempotent: true,
     maxInFlightRequests: 1,
     retry: { retries: options.retries ?? 5, initialRetryTime: 300, maxRetryTime: 5_000 },
@@ -166,6 +167,22 @@ export function pinPartitions<M extends { key?: string | Buffer | null; partitio
   }
   return messages;
 }
+
+/**
+ * kafkajs's default partitioner (murmur2 of the key, as the Java client) for messages that have a
+ * key or a partition; a message with neither is a bug here (see createProducer), refused before
+ * the send so that no retry can move it.
+ */
+export const pinnedPartitioner: ICustomPartitioner = () => {
+  const partition = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const { key, partition: fixed } = args.message;
+    if ((key === undefined || key === null) && (fixed === undefined || fixed === null)) {
+      throw new Error(`a message to ${args.topic} has neither a key nor a partition: a retried idempotent send could move it (pinPartitions)`);
+    }
+    return partition(args);
+  };
+};
 
 /** Partitions of each topic, from the broker's metadata. */
 export async function partitionCounts(admin: Admin, topics: readonly string[]): Promise<Map<string, number>> {

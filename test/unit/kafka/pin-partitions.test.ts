@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { pinPartitions } from '../../../src/pipelines/kafka/client.js';
+import { pinnedPartitioner, pinPartitions } from '../../../src/pipelines/kafka/client.js';
 
 const { Partitioners } = kafkajs;
 type Message = { value: string; key?: string; partition?: number };
@@ -32,5 +32,13 @@ describe('pinPartitions', () => {
     const next = pin([{ value: 'c' }, { value: 'd', key: 'k' }, { value: 'e', partition: 0 }, { value: 'f' }], 3, turn);
     expect(next.map((message) => message.partition)).toEqual([2, undefined, 0, 0]);
     expect(pin([{ value: 'g' }], 0, { value: 0 })[0]!.partition).toBeUndefined();
+  });
+
+  it("the producer's partitioner refuses a message with neither key nor partition, before any send", () => {
+    const partitioner = pinnedPartitioner();
+    expect(() => attempt(partitioner, [{ value: 'loose' }])).toThrow(/neither a key nor a partition/);
+    expect(attempt(partitioner, [{ value: 'placed', partition: 2 }])).toEqual([2]);
+    const keyed = attempt(partitioner, [{ value: 'a', key: 'acc_1' }]);
+    expect(attempt(partitioner, [{ value: 'b', key: 'acc_1' }])).toEqual(keyed);
   });
 });
