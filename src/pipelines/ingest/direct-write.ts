@@ -48,7 +48,7 @@ export interface DirectWrite {
 const ORDERED_WRITE_MEMORY = 640 * 1024 ** 2;
 
 /** Records a sample is taken from to choose the path: enough to see a mixed or unclean batch. */
-const SAMPLE_RECORDS = 1_000;
+export const SAMPLE_RECORDS = 1_000;
 
 let directCounter = 0;
 

@@ -16,7 +16,7 @@ import { referenceCodes } from '../../contract/registry.js';
 import { compileValidation, freeFormStringFields, textReadChoice } from '../../contract/sql-validation.js';
 import type { Engine } from '../../duckdb/engine.js';
 import { ident, literal } from '../../duckdb/sql.js';
-import { directlyWritten } from './direct-write.js';
+import { directlyWritten, SAMPLE_RECORDS } from './direct-write.js';
 import { copyToStaging, tableSelect, type BatchContext, type PrewrittenTable } from './batch-writer.js';
 
 export interface StagedBatch {
@@ -53,9 +53,6 @@ export interface StageOptions {
   textRead?: string[];
 }
 
-/** Records looked at by `firstRecordsPlan`: the fast path's sample size. */
-const FIRST_RECORDS = 1_000;
-
 /**
  * How to validate a batch, from its first records, which tell what kind of batch it is:
  *
@@ -77,7 +74,7 @@ export async function firstRecordsPlan(engine: Engine, registry: EventTypeRegist
   const structure = JSON.stringify({ ...Object.fromEntries(envelope.map((field) => [field.column, 'VARCHAR'])), data: Object.fromEntries(data.map((field) => [field.column, 'VARCHAR'])) });
   const textRead = textReadChoice(registry.specs, (field) => `_j.${field.path.split('.').map(ident).join('.')}`);
   const [row] = await engine.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE NOT json_valid(raw)) AS malformed${textRead.items}
-    FROM (SELECT raw, CASE WHEN json_valid(raw) THEN TRY(from_json(raw, ${literal(structure)})) END AS _j FROM (SELECT raw FROM (${relationSql}) LIMIT ${FIRST_RECORDS}))`);
+    FROM (SELECT raw, CASE WHEN json_valid(raw) THEN TRY(from_json(raw, ${literal(structure)})) END AS _j FROM (SELECT raw FROM (${relationSql}) LIMIT ${SAMPLE_RECORDS}))`);
   return { malformedExpected: Number(row?.malformed ?? 0) > 0, textRead: row ? textRead.choose(row) : [] };
 }
 

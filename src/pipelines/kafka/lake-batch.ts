@@ -15,7 +15,7 @@ import type { Engine } from '../../duckdb/engine.js';
 import { ident, literalList } from '../../duckdb/sql.js';
 import { LakeLayout } from '../../lake/layout.js';
 import { batchStagingDir, commitBatch, newBatchId, type BatchResult, type PrewrittenTable } from '../ingest/batch-writer.js';
-import { mainTableOf, writeValidDirect, type DirectWrite, type TableHint } from '../ingest/direct-write.js';
+import { mainTableOf, recordsWritten, writeValidDirect, type DirectWrite, type TableHint } from '../ingest/direct-write.js';
 import { firstRecordsPlan, stageValidatedBatch, writeStagedTables, type StagedBatch } from '../ingest/staged-batch.js';
 import type { StreamRunner } from '../../streams/runner.js';
 import { mergeOffsets, OffsetConflictError, partitionKey, readLakeOffsets, type PartitionKey } from './offsets.js';
@@ -302,10 +302,13 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
     // every topic the daemon reads, one type each by default, so splitting by topic keeps mixed
     // traffic on the fast path without reading anything twice.
     const topicsOf = new Map<string, { topics: string[]; textRead: Set<string> }>();
+    // Each topic's own hint, kept for its next batch when this one is clean.
+    const hints = new Map<string, TableHint>();
     if (context.fastPath !== false) {
       for (const topic of staged.topics.keys()) {
         const hint = context.tableHints?.get(topic) ?? await mainTableOf(engine, context.registry, staged.sqlOf([topic]));
         if (hint === undefined || !context.registry.table(hint.table)) continue;
+        hints.set(topic, hint);
         const entry = topicsOf.get(hint.table) ?? { topics: [], textRead: new Set(hint.textRead) };
         entry.topics.push(topic);
         // Topics of one table read as text only what every topic's sample allowed.
@@ -318,11 +321,11 @@ async function prepareOnce(context: LakeBatchContext, messages: readonly KafkaMe
       direct.push({ write, topics });
       const clean = write.written === topics.reduce((sum, topic) => sum + staged.topics.get(topic)!, 0);
       for (const topic of topics) {
-        if (clean) context.tableHints?.set(topic, context.tableHints.get(topic) ?? { table: tableName, textRead: [...textRead] });
+        if (clean) context.tableHints?.set(topic, hints.get(topic)!);
         else context.tableHints?.delete(topic);
       }
     }
-    const written = direct.reduce((sum, { write }) => sum + write.written, 0);
+    const written = recordsWritten(direct.map(({ write }) => write));
     if (written < records.length) {
       const excludeWritten = direct.map(({ write, topics }) => ({ table: write.table, where: fromTopics(topics) }));
       batch = await stageValidatedBatch(engine, context.registry, staged.sql, new LakeLayout(context.lakeRoot).stagingDir, { excludeWritten, ...await firstRecordsPlan(engine, context.registry, staged.sql) });
