@@ -81,6 +81,9 @@ describe('Kafka ingest: exactly once', () => {
     const produced = await traffic.stop();
 
     const last = startDaemon(workspace, kafka.broker.brokers);
+    // Consuming before the SIGTERM: the killed daemons may have stored everything already, and a
+    // signal before the handler is installed ends the process with no exit code.
+    await last.waitForLog(/^assigned \d+ partition/);
     const ids = await eventually(() => lakeIds(workspace.dir), (found) => found.length >= produced.length, 90_000, 1_000);
     last.process.kill('SIGTERM');
     expect((await last.process).exitCode, last.stderr()).toBe(0);

@@ -70,11 +70,16 @@ describe('stream jobs in the Kafka daemon across SIGKILL', () => {
 
   async function runToEnd(workspace: KafkaWorkspace): Promise<void> {
     const daemon = startDaemon(workspace, broker.brokers);
+    // Consuming before the SIGTERM below: when the killed daemons had stored everything already,
+    // the lake check passed at once and the signal reached a process still loading, before its
+    // handler (ended by the signal, no exit code).
+    await daemon.waitForLog(/^assigned \d+ partition/);
     await eventually(async () => new Set(await lakeIds(workspace.dir)).size, (count) => count >= expectedIds, 120_000, 1_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\ndaemon stderr:\n${daemon.stderr().slice(-5000)}`);
     });
     daemon.process.kill('SIGTERM');
-    expect((await daemon.process).exitCode).toBe(0);
+    const ended = await daemon.process;
+    expect(ended.exitCode, `signal ${String(ended.signal)}; daemon stderr:\n${daemon.stderr().slice(-3000)}`).toBe(0);
   }
 
   it('leaves the same final results and refused events as an uninterrupted daemon', { timeout: 500_000 }, async () => {
